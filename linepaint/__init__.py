@@ -1,0 +1,3 @@
+"""linepaint: a painting assistant for animation colourists."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Qt-free core of linepaint: image IO, segmentation, matching, propagation, project model."""

@@ -1,0 +1,124 @@
+"""A clip on disk in BasicPBC layout: ``CLIP/line/<stem>.png`` per frame, ``CLIP/gt/<stem>.png``
+for coloured keyframes.  Finds frames, sorts them naturally and checks them up front."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ClipError, ImageReadError
+from .image_io import image_size, is_image_file
+
+
+def natural_key(name: str) -> list:
+    """Sort key so that ``f2`` comes before ``f10``."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files in ``folder`` in natural order (hidden files skipped)."""
+    files = [p for p in folder.iterdir() if p.is_file() and is_image_file(p) and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: natural_key(p.name))
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Frames of one clip: ``stems`` in order, their line files, keyframe files by stem."""
+
+    root: Path
+    stems: list[str]
+    lines: list[Path]
+    keyframes: dict[str, Path]
+    size: tuple[int, int]  # (width, height)
+
+    def keyframe_indices(self) -> list[int]:
+        return [i for i, s in enumerate(self.stems) if s in self.keyframes]
+
+
+def open_clip(root: str | Path, need_keyframe: bool = True) -> Clip:
+    """Read a clip folder's layout; raise :class:`ClipError` with one clear sentence when it
+    cannot be coloured (no ``line/``, no frames, no keyframe, frames of different sizes)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ClipError(f"{root}: not a folder (a clip is a folder with line/ and gt/ inside).")
+    line_dir = root / "line"
+    if not line_dir.is_dir():
+        raise ClipError(f"{root.name}: no line/ folder (expected {line_dir}).")
+    lines = list_images(line_dir)
+    if not lines:
+        raise ClipError(f"{root.name}: line/ holds no image files.")
+    stems = [p.stem for p in lines]
+    gt_dir = root / "gt"
+    keyframes: dict[str, Path] = {}
+    if gt_dir.is_dir():
+        by_stem = {p.stem: p for p in list_images(gt_dir)}
+        keyframes = {s: by_stem[s] for s in stems if s in by_stem}
+    if need_keyframe and not keyframes:
+        raise ClipError(
+            f"{root.name}: no coloured keyframe (put at least one gt/<stem>.png matching a line frame)."
+        )
+    sizes: dict[tuple[int, int], list[str]] = {}
+    for p in lines + list(keyframes.values()):
+        try:
+            sizes.setdefault(image_size(p), []).append(f"{p.parent.name}/{p.name}")
+        except ImageReadError as exc:
+            raise ClipError(str(exc)) from None
+    if len(sizes) > 1:
+        common = max(sizes, key=lambda s: len(sizes[s]))
+        odd = [f"{n} ({w}x{h})" for (w, h), names in sizes.items() if (w, h) != common for n in names]
+        raise ClipError(
+            f"{root.name}: frames differ in size; most are {common[0]}x{common[1]} but "
+            + ", ".join(odd[:5])
+            + (" ..." if len(odd) > 5 else "")
+            + "."
+        )
+    return Clip(root=root, stems=stems, lines=lines, keyframes=keyframes, size=next(iter(sizes)))
+
+
+class ClipFrames:
+    """A :class:`Clip` as a :class:`~linepaint.core.propagate.FrameSequence`: reads and
+    segments frames on demand, keeping the most recent ones in memory."""
+
+    def __init__(self, clip: Clip, gap: int | None = None, cache: int = 8):
+        from collections import OrderedDict
+
+        self.clip = clip
+        self.gap = gap
+        self._cache: OrderedDict[int, tuple] = OrderedDict()
+        self._cache_size = cache
+
+    def __len__(self) -> int:
+        return len(self.clip.stems)
+
+    def stem(self, i: int) -> str:
+        return self.clip.stems[i]
+
+    def _load(self, i: int) -> tuple:
+        from .lineart import read_line_art
+        from .segment import segment
+
+        if i in self._cache:
+            self._cache.move_to_end(i)
+            return self._cache[i]
+        line = read_line_art(self.clip.lines[i])
+        entry = (line, segment(line, self.gap))
+        self._cache[i] = entry
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return entry
+
+    def line(self, i: int):
+        return self._load(i)[0]
+
+    def seg(self, i: int):
+        return self._load(i)[1]
+
+    def known_colours(self, i: int):
+        from .image_io import read_rgba
+        from .render import region_colours_from_image
+
+        path = self.clip.keyframes.get(self.clip.stems[i])
+        if path is None:
+            return None
+        return region_colours_from_image(self.seg(i), read_rgba(path))

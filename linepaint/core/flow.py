@@ -1,0 +1,90 @@
+"""Coarse dense alignment of two line frames, and warping reference labels onto a target.
+
+Line art is thin and sparse, which optical flow handles badly; the distance to the
+nearest stroke is smooth and textured everywhere, so flow runs on that.  A global
+similarity transform from the ink's moments is applied first, so camera pans and zooms
+do not have to be found by the local flow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+#: Longest side, in pixels, at which flow is computed (then upsampled).
+FLOW_SIDE = 640
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where each target pixel sits in the reference.
+
+    map_x, map_y: float32[H, W] reference coordinates per target pixel (cv2.remap maps).
+    """
+
+    map_x: np.ndarray
+    map_y: np.ndarray
+
+    def warp_labels(self, ref_labels: np.ndarray, fill: int = 0) -> np.ndarray:
+        """int32[H, W]: the reference label seen from each target pixel (nearest)."""
+        return cv2.remap(
+            ref_labels.astype(np.float32), self.map_x, self.map_y, cv2.INTER_NEAREST,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=float(fill),
+        ).astype(np.int32)
+
+    def warp_image(self, ref_img: np.ndarray) -> np.ndarray:
+        """The reference image (any dtype cv2 remaps) seen from the target, nearest."""
+        return cv2.remap(ref_img, self.map_x, self.map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+
+
+def distance_field(ink: np.ndarray, scale: float, cap: float = 24.0) -> np.ndarray:
+    """uint8 image of the (capped) distance to the nearest stroke, at ``scale``."""
+    h, w = ink.shape
+    small = cv2.resize(ink.astype(np.uint8) * 255, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    free = (small < 64).astype(np.uint8)
+    dist = cv2.distanceTransform(free, cv2.DIST_L2, 3)
+    return (np.minimum(dist, cap) * (255.0 / cap)).astype(np.uint8)
+
+
+def _moments(ink: np.ndarray) -> tuple[np.ndarray, float]:
+    ys, xs = np.nonzero(ink[::4, ::4])
+    if len(xs) < 8:
+        h, w = ink.shape
+        return np.array([w / 2.0, h / 2.0]), float(max(h, w)) / 4
+    pts = np.stack([xs, ys], axis=1).astype(np.float64) * 4
+    c = pts.mean(axis=0)
+    spread = float(np.sqrt(((pts - c) ** 2).sum(axis=1).mean()))
+    return c, max(spread, 1.0)
+
+
+def align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE) -> Alignment:
+    """Dense alignment target -> reference: global similarity from ink moments, then DIS
+    optical flow on distance fields at ``side`` pixels, upsampled to full size."""
+    h, w = target_ink.shape
+    scale = min(1.0, side / max(h, w))
+    ct, st = _moments(target_ink)
+    cr, sr = _moments(ref_ink)
+    zoom = float(np.clip(sr / st, 0.5, 2.0))
+    # Target point p sits at cr + zoom * (p - ct) in the reference, before local flow.
+    dt = distance_field(target_ink, scale)
+    dr = distance_field(ref_ink, scale)
+    sh, sw = dt.shape
+    m = np.array([[zoom, 0, (cr[0] - zoom * ct[0]) * scale], [0, zoom, (cr[1] - zoom * ct[1]) * scale]])
+    # Pre-warp the reference into the target's frame with the global transform, so the
+    # flow only has to explain what is left.
+    dr_pre = cv2.warpAffine(dr, m, (sw, sh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                            borderMode=cv2.BORDER_REPLICATE)
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    flow = dis.calc(dt, dr_pre, None)  # target small -> pre-warped ref small
+    flow = cv2.GaussianBlur(flow, (0, 0), 2.0)
+    gx, gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
+    px, py = gx + flow[..., 0], gy + flow[..., 1]
+    # Back through the global transform, to full-resolution reference coordinates.
+    rx = (m[0, 0] * px + m[0, 2] + 0.5) / scale - 0.5
+    ry = (m[1, 1] * py + m[1, 2] + 0.5) / scale - 0.5
+    map_x = cv2.resize(rx.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    map_y = cv2.resize(ry.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return Alignment(map_x=map_x, map_y=map_y)

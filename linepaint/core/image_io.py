@@ -1,0 +1,158 @@
+"""Read any line art or coloured frame into uint8 RGBA, and write PNGs atomically.
+
+Everything that enters linepaint goes through :func:`read_rgba`, so every odd file
+(16-bit, grey, palette, corrupt, huge) is handled once, with one clear error type.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .errors import ImageReadError
+
+#: Largest frame accepted, in pixels: 16K x 16K.  Bigger files are refused before decoding
+#: so a stray scan or a decompression bomb cannot exhaust memory.
+MAX_PIXELS = 16384 * 16384
+
+# Our own limit replaces Pillow's bomb warning, which fires below it.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+def _to_uint8(img: np.ndarray) -> np.ndarray:
+    if img.dtype == np.uint8:
+        return img
+    if img.dtype == np.uint16:
+        return ((img.astype(np.uint32) + 128) // 257).astype(np.uint8)
+    if img.dtype in (np.float32, np.float64):
+        return np.clip(np.nan_to_num(img) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    info = np.iinfo(img.dtype)
+    scaled = (img.astype(np.float64) - info.min) / (info.max - info.min)
+    return np.clip(scaled * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _as_rgba(img: np.ndarray) -> np.ndarray:
+    """OpenCV's BGR/BGRA/grey in any depth -> uint8 RGBA [H, W, 4]."""
+    img = _to_uint8(img)
+    if img.ndim == 2:
+        img = img[:, :, None]
+    channels = img.shape[2]
+    if channels == 1:
+        rgb = np.repeat(img, 3, axis=2)
+        alpha = np.full(img.shape[:2] + (1,), 255, np.uint8)
+        return np.concatenate([rgb, alpha], axis=2)
+    if channels == 2:  # grey + alpha
+        rgb = np.repeat(img[:, :, :1], 3, axis=2)
+        return np.concatenate([rgb, img[:, :, 1:2]], axis=2)
+    if channels == 3:
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGBA)
+    return cv2.cvtColor(img[:, :, :4], cv2.COLOR_BGRA2RGBA)
+
+
+def read_rgba(path: str | os.PathLike) -> np.ndarray:
+    """Read an image file as uint8 RGBA [H, W, 4] (RGB order, alpha 255 where opaque).
+
+    Accepts PNG/TIFF/JPEG/WebP/BMP in grey, grey+alpha, RGB, RGBA and palette modes,
+    8- or 16-bit.  Raises :class:`ImageReadError` naming the file for anything else.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise ImageReadError(f"{name}: file not found ({path}).")
+    if path.is_dir():
+        raise ImageReadError(f"{name}: is a folder, not an image.")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImageReadError(f"{name}: the file is empty (0 bytes).")
+    try:
+        with Image.open(path) as probe:
+            width, height = probe.size
+            mode = probe.mode
+    except UnidentifiedImageError:
+        raise ImageReadError(f"{name}: not an image file linepaint can read.") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageReadError(f"{name}: cannot read the image header ({exc}).") from None
+    if width <= 0 or height <= 0:
+        raise ImageReadError(f"{name}: the image has zero size ({width}x{height}).")
+    if width * height > MAX_PIXELS:
+        raise ImageReadError(
+            f"{name}: {width}x{height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)."
+        )
+    try:
+        if mode in ("P", "PA"):
+            # Palette images: let Pillow expand the palette and its transparency.
+            with Image.open(path) as im:
+                return np.asarray(im.convert("RGBA")).copy()
+        data = np.fromfile(path, dtype=np.uint8)  # fromfile: unicode paths work on Windows too
+        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+        if img is None:
+            with Image.open(path) as im:
+                return np.asarray(im.convert("RGBA")).copy()
+        return _as_rgba(img)
+    except ImageReadError:
+        raise
+    except (OSError, ValueError, cv2.error, Image.DecompressionBombError) as exc:
+        raise ImageReadError(f"{name}: the image data is corrupt or truncated ({exc}).") from None
+
+
+def image_size(path: str | os.PathLike) -> tuple[int, int]:
+    """(width, height) from the header only; raises :class:`ImageReadError`."""
+    path = Path(path)
+    try:
+        with Image.open(path) as probe:
+            return probe.size
+    except FileNotFoundError:
+        raise ImageReadError(f"{path.name}: file not found ({path}).") from None
+    except (OSError, ValueError, UnidentifiedImageError) as exc:
+        raise ImageReadError(f"{path.name}: not an image file linepaint can read ({exc}).") from None
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary sibling and a rename, so a kill
+    mid-write leaves either the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def encode_png(img: np.ndarray) -> bytes:
+    """uint8 RGBA [H, W, 4], RGB [H, W, 3] or grey [H, W] -> PNG bytes."""
+    if img.ndim == 3 and img.shape[2] == 4:
+        bgr = cv2.cvtColor(img, cv2.COLOR_RGBA2BGRA)
+    elif img.ndim == 3 and img.shape[2] == 3:
+        bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+    else:
+        bgr = img
+    ok, buf = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not ok:
+        raise ImageReadError("could not encode PNG")
+    return buf.tobytes()
+
+
+def write_png(path: str | os.PathLike, img: np.ndarray) -> None:
+    """Write an RGBA/RGB/grey uint8 image as PNG, atomically."""
+    atomic_write_bytes(path, encode_png(img))
+
+
+def is_image_file(path: str | os.PathLike) -> bool:
+    """True when the name has an image suffix linepaint imports (not a content check)."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES

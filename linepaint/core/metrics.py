@@ -1,0 +1,147 @@
+"""Accuracy of a coloured frame against ground truth, as the published work reports it.
+
+Region accuracy: ground-truth regions are the 4-connected components of equal
+ground-truth colour among non-ink pixels; a region is right when the majority
+predicted colour over it equals its colour.  Foreground excludes transparent regions.
+Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
+how many of linepaint's own segments a colourist would have to re-bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from .segment import Segmentation
+
+
+def pack(rgba: np.ndarray) -> np.ndarray:
+    """uint32 code per pixel; every fully transparent pixel gets the same code 0."""
+    p = rgba.astype(np.uint32)
+    code = (p[..., 0] << 24) | (p[..., 1] << 16) | (p[..., 2] << 8) | p[..., 3]
+    code[rgba[..., 3] == 0] = 0
+    return code
+
+
+def _majority(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Most frequent value per group id (0..n_groups-1); -1 where a group is empty."""
+    out = np.full(n_groups, -1, np.int64)
+    if len(groups) == 0:
+        return out
+    uniq, counts = np.unique(groups.astype(np.int64) << 32 | values.astype(np.int64), return_counts=True)
+    g, v = uniq >> 32, uniq & 0xFFFFFFFF
+    order = np.lexsort((counts, g))
+    g, v = g[order], v[order]
+    last = np.append(g[1:] != g[:-1], True)
+    out[g[last]] = v[last]
+    return out
+
+
+@dataclass
+class FrameScore:
+    regions: int
+    regions_right: int
+    fg_regions: int
+    fg_regions_right: int
+    fg_pixels: int
+    fg_pixels_right: int
+    clicks: int
+    segments: int
+    iou_inter: dict
+    iou_union: dict
+
+    def summary(self) -> dict:
+        return summarise([self])
+
+
+def score_frame(pred: np.ndarray, gt: np.ndarray, ink: np.ndarray, seg: Segmentation | None = None) -> FrameScore:
+    """Score a predicted RGBA frame against a ground-truth RGBA frame.
+
+    ink: bool[H, W] line pixels (excluded everywhere).  seg: linepaint's segmentation of
+    the same frame, for clicks-to-fix (segments whose majority predicted colour differs
+    from their majority ground-truth colour); without it clicks are not counted.
+    """
+    pc, gc = pack(pred), pack(gt)
+    free = ~ink
+    # Ground-truth regions: connected components of equal colour.  Colour edges are cut
+    # by marking pixels whose right/down neighbour differs, then labelling per colour.
+    codes, inv = np.unique(gc[free], return_inverse=True)
+    cls = np.full(gc.shape, -1, np.int64)
+    cls[free] = inv
+    regions = np.zeros(gc.shape, np.int32)
+    next_id = 0
+    for k in range(len(codes)):
+        mask = (cls == k).astype(np.uint8)
+        n, lab = cv2.connectedComponents(mask, connectivity=4, ltype=cv2.CV_32S)
+        regions[lab > 0] = lab[lab > 0] + next_id
+        next_id += n - 1
+    rmask = regions > 0
+    rid = regions[rmask]
+    maj = _majority(rid, pc[rmask], next_id + 1)
+    truth = np.zeros(next_id + 1, np.int64)
+    truth[rid] = gc[rmask]
+    ids = np.arange(1, next_id + 1)
+    right = maj[ids] == truth[ids]
+    fg = truth[ids] != 0
+    fgpix = free & (gc != 0)
+    inter, union = {}, {}
+    for code in codes:
+        p, g = pc[free] == code, gc[free] == code
+        inter[int(code)] = int((p & g).sum())
+        union[int(code)] = int((p | g).sum())
+    clicks = segments = 0
+    if seg is not None:
+        lmask = seg.labels > 0
+        lab = seg.labels[lmask]
+        pm = _majority(lab, pc[lmask], seg.n + 1)
+        gm = _majority(lab, gc[lmask], seg.n + 1)
+        present = gm[1:] >= 0
+        segments = int(present.sum())
+        clicks = int((pm[1:][present] != gm[1:][present]).sum())
+    return FrameScore(
+        regions=int(len(ids)),
+        regions_right=int(right.sum()),
+        fg_regions=int(fg.sum()),
+        fg_regions_right=int((right & fg).sum()),
+        fg_pixels=int(fgpix.sum()),
+        fg_pixels_right=int((fgpix & (pc == gc)).sum()),
+        clicks=clicks,
+        segments=segments,
+        iou_inter=inter,
+        iou_union=union,
+    )
+
+
+def summarise(scores: list[FrameScore]) -> dict:
+    """Totals over frames: accuracies pooled over all regions/pixels of all frames."""
+    tot = {k: sum(getattr(s, k) for s in scores) for k in
+           ("regions", "regions_right", "fg_regions", "fg_regions_right", "fg_pixels",
+            "fg_pixels_right", "clicks", "segments")}
+    inter: dict[int, int] = {}
+    union: dict[int, int] = {}
+    for s in scores:
+        for k, v in s.iou_inter.items():
+            inter[k] = inter.get(k, 0) + v
+        for k, v in s.iou_union.items():
+            union[k] = union.get(k, 0) + v
+    ious = [inter[k] / union[k] for k in union if union[k] > 0]
+
+    def ratio(a: int, b: int) -> float:
+        return round(a / b, 4) if b else 1.0
+
+    return {
+        "frames": len(scores),
+        "region_accuracy": ratio(tot["regions_right"], tot["regions"]),
+        "fg_region_accuracy": ratio(tot["fg_regions_right"], tot["fg_regions"]),
+        "pixel_accuracy": ratio(tot["fg_pixels_right"], tot["fg_pixels"]),
+        "miou": round(float(np.mean(ious)), 4) if ious else 1.0,
+        "clicks_to_fix": tot["clicks"],
+        "segments": tot["segments"],
+        "regions": tot["regions"],
+        "fg_regions": tot["fg_regions"],
+    }
+
+
+__all__ = ["FrameScore", "score_frame", "summarise", "pack", "asdict"]

@@ -1,0 +1,53 @@
+"""Between label maps and pixels: region colours from a painted image, and the colour
+layer / composited frame from a colour table (``colours[filled]``, never per-region loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .lineart import LineArt
+from .segment import Segmentation
+
+
+def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray:
+    """uint8[n + 1, 4]: the majority RGBA colour of each region's pixels in ``rgba``.
+
+    Only non-ink pixels vote (a keyframe's contour pixels are black).  Fully transparent
+    pixels all vote (0, 0, 0, 0) whatever their RGB, so background stays clear.
+    """
+    packed = rgba.astype(np.uint32)
+    code = (packed[..., 0] << 24) | (packed[..., 1] << 16) | (packed[..., 2] << 8) | packed[..., 3]
+    code[rgba[..., 3] == 0] = 0
+    mask = seg.labels > 0
+    regions = seg.labels[mask].astype(np.int64)
+    uniq, counts = np.unique(regions << 32 | code[mask].astype(np.int64), return_counts=True)
+    reg, col = uniq >> 32, uniq & 0xFFFFFFFF
+    # Majority per region: sort by (region, count) and keep each region's last entry.
+    order = np.lexsort((counts, reg))
+    reg, col = reg[order], col[order]
+    last = np.append(reg[1:] != reg[:-1], True)
+    reg, col = reg[last], col[last]
+    colours = np.zeros((seg.n + 1, 4), np.uint8)
+    colours[reg] = np.stack([col >> 24, col >> 16, col >> 8, col], axis=1).astype(np.uint8)
+    return colours
+
+
+def colour_layer(seg: Segmentation, colours: np.ndarray) -> np.ndarray:
+    """uint8[H, W, 4]: flat colours under the lines (fill-under-line, no seams)."""
+    return colours[seg.filled]
+
+
+def composite(line: LineArt, layer: np.ndarray) -> np.ndarray:
+    """uint8[H, W, 4]: the line layer over the colour layer.  Colour-trace lines are
+    painted over (they take the colour of their region); black lines keep their
+    anti-aliasing and stay opaque where the colour layer is transparent."""
+    a = line.line_alpha.astype(np.float32)[..., None] * (1.0 / 255.0)
+    line_rgb = line.rgba[..., :3].astype(np.float32)
+    out = np.empty_like(layer)
+    base_a = layer[..., 3:4].astype(np.float32) * (1.0 / 255.0)
+    out_a = a + base_a * (1.0 - a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rgb = (line_rgb * a + layer[..., :3].astype(np.float32) * base_a * (1.0 - a)) / out_a
+    out[..., :3] = np.clip(np.nan_to_num(rgb) + 0.5, 0, 255).astype(np.uint8)
+    out[..., 3] = np.clip(out_a[..., 0] * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return out
