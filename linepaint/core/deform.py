@@ -9,8 +9,9 @@ import numpy as np
 from .lineart import line_art_from_rgba
 
 
-def smooth_field(shape: tuple[int, int], amplitude: float, rng: np.random.Generator,
-                 cells: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def smooth_field(
+    shape: tuple[int, int], amplitude: float, rng: np.random.Generator, cells: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
     """float32 maps (map_x, map_y) for cv2.remap: identity plus a smooth random
     displacement of at most about ``amplitude`` pixels, plus a small global
     rotation/scale/shift.  Output pixel p samples the source at (map_x, map_y)."""

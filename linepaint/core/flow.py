@@ -30,8 +30,12 @@ class Alignment:
     def warp_labels(self, ref_labels: np.ndarray, fill: int = 0) -> np.ndarray:
         """int32[H, W]: the reference label seen from each target pixel (nearest)."""
         return cv2.remap(
-            ref_labels.astype(np.float32), self.map_x, self.map_y, cv2.INTER_NEAREST,
-            borderMode=cv2.BORDER_CONSTANT, borderValue=float(fill),
+            ref_labels.astype(np.float32),
+            self.map_x,
+            self.map_y,
+            cv2.INTER_NEAREST,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=float(fill),
         ).astype(np.int32)
 
     def warp_image(self, ref_img: np.ndarray) -> np.ndarray:
@@ -42,8 +46,11 @@ class Alignment:
 def distance_field(ink: np.ndarray, scale: float, cap: float = 24.0) -> np.ndarray:
     """uint8 image of the (capped) distance to the nearest stroke, at ``scale``."""
     h, w = ink.shape
-    small = cv2.resize(ink.astype(np.uint8) * 255, (max(1, round(w * scale)), max(1, round(h * scale))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        ink.astype(np.uint8) * 255,
+        (max(1, round(w * scale)), max(1, round(h * scale))),
+        interpolation=cv2.INTER_AREA,
+    )
     free = (small < 64).astype(np.uint8)
     dist = cv2.distanceTransform(free, cv2.DIST_L2, 3)
     return (np.minimum(dist, cap) * (255.0 / cap)).astype(np.uint8)
@@ -75,8 +82,9 @@ def align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE) ->
     m = np.array([[zoom, 0, (cr[0] - zoom * ct[0]) * scale], [0, zoom, (cr[1] - zoom * ct[1]) * scale]])
     # Pre-warp the reference into the target's frame with the global transform, so the
     # flow only has to explain what is left.
-    dr_pre = cv2.warpAffine(dr, m, (sw, sh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                            borderMode=cv2.BORDER_REPLICATE)
+    dr_pre = cv2.warpAffine(
+        dr, m, (sw, sh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     flow = dis.calc(dt, dr_pre, None)  # target small -> pre-warped ref small
     flow = cv2.GaussianBlur(flow, (0, 0), 2.0)

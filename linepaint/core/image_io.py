@@ -56,6 +56,25 @@ def _as_rgba(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(img[:, :, :4], cv2.COLOR_BGRA2RGBA)
 
 
+def _png_header_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR, read directly: Pillow refuses absurd headers
+    (zero or gigantic sizes) with a vague message, and the user deserves the real one."""
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _check_size(name: str, width: int, height: int) -> None:
+    if width <= 0 or height <= 0:
+        raise ImageReadError(f"{name}: the image has zero size ({width}x{height}).")
+    if width * height > MAX_PIXELS:
+        raise ImageReadError(
+            f"{name}: {width}x{height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)."
+        )
+
+
 def read_rgba(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8 RGBA [H, W, 4] (RGB order, alpha 255 where opaque).
 
@@ -71,6 +90,9 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
     size = path.stat().st_size
     if size == 0:
         raise ImageReadError(f"{name}: the file is empty (0 bytes).")
+    png_size = _png_header_size(path)
+    if png_size is not None:
+        _check_size(name, *png_size)
     try:
         with Image.open(path) as probe:
             width, height = probe.size
@@ -79,12 +101,7 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
         raise ImageReadError(f"{name}: not an image file linepaint can read.") from None
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"{name}: cannot read the image header ({exc}).") from None
-    if width <= 0 or height <= 0:
-        raise ImageReadError(f"{name}: the image has zero size ({width}x{height}).")
-    if width * height > MAX_PIXELS:
-        raise ImageReadError(
-            f"{name}: {width}x{height} is too large (limit {MAX_PIXELS // 1_000_000} megapixels)."
-        )
+    _check_size(name, width, height)
     try:
         if mode in ("P", "PA"):
             # Palette images: let Pillow expand the palette and its transparency.

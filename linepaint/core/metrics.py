@@ -56,7 +56,9 @@ class FrameScore:
         return summarise([self])
 
 
-def score_frame(pred: np.ndarray, gt: np.ndarray, ink: np.ndarray, seg: Segmentation | None = None) -> FrameScore:
+def score_frame(
+    pred: np.ndarray, gt: np.ndarray, ink: np.ndarray, seg: Segmentation | None = None
+) -> FrameScore:
     """Score a predicted RGBA frame against a ground-truth RGBA frame.
 
     ink: bool[H, W] line pixels (excluded everywhere).  seg: linepaint's segmentation of
@@ -116,9 +118,19 @@ def score_frame(pred: np.ndarray, gt: np.ndarray, ink: np.ndarray, seg: Segmenta
 
 def summarise(scores: list[FrameScore]) -> dict:
     """Totals over frames: accuracies pooled over all regions/pixels of all frames."""
-    tot = {k: sum(getattr(s, k) for s in scores) for k in
-           ("regions", "regions_right", "fg_regions", "fg_regions_right", "fg_pixels",
-            "fg_pixels_right", "clicks", "segments")}
+    tot = {
+        k: sum(getattr(s, k) for s in scores)
+        for k in (
+            "regions",
+            "regions_right",
+            "fg_regions",
+            "fg_regions_right",
+            "fg_pixels",
+            "fg_pixels_right",
+            "clicks",
+            "segments",
+        )
+    }
     inter: dict[int, int] = {}
     union: dict[int, int] = {}
     for s in scores:

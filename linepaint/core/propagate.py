@@ -116,7 +116,9 @@ def propagate(
         done[i] = colours
         if i in wanted:
             ref_of = result.ref_index
-            best_ref = ref_ids[int(np.bincount(ref_of[ref_of >= 0]).argmax())] if (ref_of >= 0).any() else ref_ids[0]
+            best_ref = (
+                ref_ids[int(np.bincount(ref_of[ref_of >= 0]).argmax())] if (ref_of >= 0).any() else ref_ids[0]
+            )
             yield FrameResult(
                 index=i,
                 stem=frames.stem(i),

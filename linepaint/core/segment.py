@@ -274,7 +274,10 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     gap: widest stroke gap to close, in pixels (None: :func:`default_gap`; 0: none).
     """
     ink = line.ink if isinstance(line, LineArt) else np.asarray(line, bool)
-    free255 = cv2.compare(ink.view(np.uint8), 0, cv2.CMP_EQ)
+    if ink.shape[0] < 2 or ink.shape[1] < 2:  # cv2 treats a 1xN array as a scalar
+        free255 = np.where(ink, np.uint8(0), np.uint8(255))
+    else:
+        free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
     n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
     if gap is None:
         gap = default_gap(ink.shape)

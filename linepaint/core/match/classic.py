@@ -53,6 +53,22 @@ def _group_argmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
     return best
 
 
+def _touches_border(seg: Segmentation) -> np.ndarray:
+    """bool[n + 1]: regions that reach the frame edge."""
+    out = np.zeros(seg.n + 1, bool)
+    lab = seg.labels
+    out[np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])] = True
+    out[0] = False
+    return out
+
+
+def _enclosed_clear(ref: Reference) -> bool:
+    """Does the reference have a transparent region enclosed by strokes?"""
+    clear = ref.colours[:, 3] == 0
+    clear[0] = False
+    return bool((clear & ~_touches_border(ref.seg)).any())
+
+
 class ClassicMatcher:
     """Flow vote + shape/position/adjacency relaxation.  See the module docstring."""
 
@@ -145,10 +161,12 @@ class ClassicMatcher:
         offs = np.arange(len(rows)) - np.repeat(np.cumsum(pdeg) - pdeg, pdeg)
         e_idx = start[T][rows] + offs
         big = max(int(r.seg.n) for r in refs) + 1
-        ref_adj = np.concatenate([
-            (ri * big + r.seg.adjacency[:, 0].astype(np.int64)) * big + r.seg.adjacency[:, 1]
-            for ri, r in enumerate(refs)
-        ])
+        ref_adj = np.concatenate(
+            [
+                (ri * big + r.seg.adjacency[:, 0].astype(np.int64)) * big + r.seg.adjacency[:, 1]
+                for ri, r in enumerate(refs)
+            ]
+        )
         ref_adj.sort()
         wsum = np.maximum(_segment_sum(rows, ew[e_idx], len(T)), 1e-9)
         score = base.copy()
@@ -177,13 +195,18 @@ class ClassicMatcher:
         cprob = np.bincount(kinv, weights=prob)
         cvote = np.bincount(kinv, weights=V)
         kt = key >> 32
+        # Transparent is the outside: when no reference shows it inside the art, a
+        # target region enclosed by strokes does not get it.
+        if not any(_enclosed_clear(r) for r in refs):
+            enclosed = ~_touches_border(target)
+            cprob = np.where((key & 0xFFFFFFFF == 0) & enclosed[kt], -1.0, cprob)
         bestc = _group_argmax(kt, cprob, n + 1)
         best_pair = _group_argmax(T, score, n + 1)
         has = bestc >= 0
         idx = np.nonzero(has)[0]
         kc = key[bestc[idx]] & 0xFFFFFFFF
         colours[idx] = np.stack([kc >> 24, kc >> 16, kc >> 8, kc], axis=1).astype(np.uint8)
-        confidence[idx] = (cprob[bestc[idx]] * np.clip(0.5 + cvote[bestc[idx]], 0, 1)).astype(np.float32)
+        confidence[idx] = np.clip(cprob[bestc[idx]] * np.clip(0.5 + cvote[bestc[idx]], 0, 1), 0, 1)
         # Report, per region, the best reference region of the chosen colour.
         bp = best_pair[idx]
         source[idx] = R[bp]

@@ -1,0 +1,235 @@
+"""Command line: ``linepaint`` opens the app; subcommands colour, score, segment and
+generate clips headless, over the same core the app uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .core.errors import LinepaintError
+
+SUBCOMMANDS = ("colorize", "evaluate", "segment", "synth", "train")
+
+OUTPUTS = ("flat", "colour", "composite")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 640x480, not {text!r}") from None
+    if w < 16 or h < 16 or w * h > 8192 * 8192:
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range")
+    return w, h
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{label} {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    else:
+        print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+
+
+def render_output(kind: str, line, seg, colours):
+    """The RGBA image ``colorize`` writes for one frame (see ``--output``)."""
+    from .core.render import colour_layer, composite
+
+    layer = colour_layer(seg, colours)
+    if kind == "colour":
+        return layer
+    if kind == "composite":
+        return composite(line, layer)
+    out = layer.copy()  # flat: like a ground-truth frame, black lines hard and opaque
+    out[line.ink & ~line.trace] = (0, 0, 0, 255)
+    return out
+
+
+def cmd_colorize(args: argparse.Namespace) -> int:
+    from .core.clip import ClipFrames, open_clip
+    from .core.image_io import write_png
+    from .core.match import get_matcher
+    from .core.propagate import propagate
+
+    clip = open_clip(args.clip)
+    out = Path(args.out)
+    for inputs in (clip.root / "line", clip.root / "gt", clip.root):
+        if out.resolve() == inputs.resolve():
+            raise LinepaintError(f"refusing to write into {out}: it holds the input frames.")
+    out.mkdir(parents=True, exist_ok=True)
+    frames = ClipFrames(clip, gap=args.gap)
+    matcher = get_matcher(args.engine, args.device)
+    todo = len(clip.stems) - len(clip.keyframes)
+    print(
+        f"colouring {todo} frames of {clip.root.name} from {len(clip.keyframes)} keyframe(s) "
+        f"with the {matcher.name} engine ({args.mode})",
+        file=sys.stderr,
+    )
+    engine = matcher.name
+    for done, result in enumerate(propagate(frames, matcher, mode=args.mode), start=1):
+        img = render_output(args.output, frames.line(result.index), result.seg, result.colours)
+        write_png(out / f"{result.stem}.png", img)
+        engine = result.engine
+        _progress(done, todo, "frame")
+    print(f"wrote {todo} frames to {out} (engine: {engine})")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .core.clip import open_clip
+    from .core.image_io import read_rgba
+    from .core.lineart import read_line_art
+    from .core.metrics import score_frame, summarise
+    from .core.segment import segment
+
+    clip = open_clip(args.clip)
+    pred_dir = Path(args.pred)
+    scores = []
+    for i, stem in enumerate(clip.stems):
+        gt_path, pred_path = clip.keyframes.get(stem), pred_dir / f"{stem}.png"
+        if gt_path is None or not pred_path.exists():
+            continue
+        line = read_line_art(clip.lines[i])
+        pred, gt = read_rgba(pred_path), read_rgba(gt_path)
+        if pred.shape != gt.shape:
+            raise LinepaintError(
+                f"{pred_path.name}: prediction is {pred.shape[1]}x{pred.shape[0]}, "
+                f"ground truth {gt.shape[1]}x{gt.shape[0]}."
+            )
+        scores.append(score_frame(pred, gt, line.ink, segment(line, args.gap)))
+    if not scores:
+        raise LinepaintError(
+            f"nothing to score: no frame of {pred_dir} has a ground truth in {clip.root / 'gt'}."
+        )
+    print(json.dumps(summarise(scores), indent=2))
+    return 0
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .core.image_io import write_png
+    from .core.lineart import read_line_art
+    from .core.segment import segment
+
+    line = read_line_art(args.line)
+    seg = segment(line, args.gap)
+    rng = np.random.default_rng(0)
+    lut = rng.integers(40, 256, size=(seg.n + 1, 3), dtype=np.uint8)
+    lut[0] = 0
+    write_png(args.out, lut[seg.labels])
+    print(f"{seg.n} regions -> {args.out}")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_clips
+
+    paths = write_clips(Path(args.out), clips=args.clips, frames=args.frames, seed=args.seed, size=args.size)
+    print(f"wrote {len(paths)} clips to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="linepaint",
+        description="Painting assistant for animation colourists.  Without a subcommand, "
+        "opens the app (on the built-in demo, or on PATH...: frames, a folder or a project).",
+    )
+    p.add_argument("--version", action="version", version=f"linepaint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser(
+        "colorize",
+        help="colour a clip from its keyframes",
+        description="Colour every frame of CLIP (CLIP/line/*.png) that has no keyframe "
+        "(CLIP/gt/<stem>.png) and write OUT/<stem>.png.",
+    )
+    c.add_argument("clip")
+    c.add_argument("-o", "--out", required=True, help="output folder (never the input folders)")
+    c.add_argument(
+        "--mode",
+        choices=("nearest", "forward"),
+        default="nearest",
+        help="nearest: from the nearest keyframe; forward: frame to frame (default nearest)",
+    )
+    c.add_argument("--engine", choices=("auto", "classic", "learned"), default="auto")
+    c.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    c.add_argument(
+        "--gap", type=int, default=None, help="widest stroke gap to close, px (default: by frame size)"
+    )
+    c.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        default="flat",
+        help="flat: colours + hard black lines (default); colour: colour layer only; "
+        "composite: anti-aliased lines over colours",
+    )
+    c.set_defaults(func=cmd_colorize)
+
+    e = sub.add_parser(
+        "evaluate",
+        help="score coloured frames against CLIP/gt, print JSON",
+        description="Score PRED/<stem>.png against CLIP/gt/<stem>.png for every frame that has both.",
+    )
+    e.add_argument("pred")
+    e.add_argument("clip")
+    e.add_argument("--gap", type=int, default=None)
+    e.set_defaults(func=cmd_evaluate)
+
+    s = sub.add_parser(
+        "segment",
+        help="segment one line frame, write a false-colour label PNG",
+        description="Segment LINE into regions; write a false-colour PNG and print the region count.",
+    )
+    s.add_argument("line")
+    s.add_argument("-o", "--out", required=True)
+    s.add_argument("--gap", type=int, default=None)
+    s.set_defaults(func=cmd_segment)
+
+    y = sub.add_parser(
+        "synth",
+        help="generate procedural clips with ground truth",
+        description="Write N procedural clips (line/, gt/, seg/) to OUT.",
+    )
+    y.add_argument("out")
+    y.add_argument("--clips", type=int, default=4)
+    y.add_argument("--frames", type=int, default=8)
+    y.add_argument("--seed", type=int, default=0)
+    y.add_argument("--size", type=_size, default=(512, 512), help="WxH (default 512x512)")
+    y.set_defaults(func=cmd_synth)
+
+    t = sub.add_parser("train", help="train the learned matcher (see linepaint train --help)", add_help=False)
+    t.add_argument("rest", nargs=argparse.REMAINDER)
+    t.set_defaults(func=lambda a: _train(a.rest))
+    return p
+
+
+def _train(rest: list[str]) -> int:
+    from .model.train import train_main
+
+    return train_main(rest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        from .gui.app import main as gui_main
+
+        return gui_main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except LinepaintError as exc:
+        print(f"linepaint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("linepaint: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The command line as a user runs it: real files in, real files out, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from linepaint.cli import main
+from linepaint.core.image_io import read_rgba, write_png
+from linepaint.core.lineart import read_line_art
+from linepaint.core.segment import segment
+from linepaint.synth import generate_clip, write_clip
+
+
+@pytest.fixture(scope="module")
+def synth_clip(tmp_path_factory):
+    root = tmp_path_factory.mktemp("clip") / "shot"
+    clip = generate_clip(7, frames=4, size=(320, 256), difficulty=0.3)
+    write_clip(clip, root)
+    full_gt = root / "all_gt"
+    shutil.copytree(root / "gt", full_gt)
+    for p in (root / "gt").iterdir():
+        if p.stem != "0000":
+            p.unlink()
+    return root, full_gt
+
+
+def test_colorize_then_evaluate(synth_clip, tmp_path, capsys):
+    root, full_gt = synth_clip
+    out = tmp_path / "out"
+    assert main(["colorize", str(root), "-o", str(out), "--engine", "classic"]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["0001.png", "0002.png", "0003.png"]
+    for name in written:
+        img = read_rgba(out / name)
+        assert img.shape == (256, 320, 4)
+        assert (img[..., 3] > 0).mean() > 0.05
+    # Score against the full ground truth.
+    scored = tmp_path / "scored"
+    shutil.copytree(root / "line", scored / "line")
+    shutil.copytree(full_gt, scored / "gt")
+    capsys.readouterr()
+    assert main(["evaluate", str(out), str(scored)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["frames"] == 3
+    assert summary["fg_region_accuracy"] > 0.8
+    assert 0 <= summary["clicks_to_fix"] < summary["segments"]
+
+
+@pytest.mark.parametrize("kind", ["colour", "composite"])
+def test_colorize_output_kinds(synth_clip, tmp_path, kind):
+    root, _ = synth_clip
+    out = tmp_path / kind
+    assert main(["colorize", str(root), "-o", str(out), "--output", kind, "--mode", "forward"]) == 0
+    img = read_rgba(out / "0002.png")
+    line = read_line_art(root / "line" / "0002.png")
+    if kind == "colour":  # no black lines at all: colour everywhere under them
+        assert not np.all(img[line.ink & ~line.trace][:, :3] == 0, axis=1).all()
+    else:
+        assert np.all(img[(line.darkness > 0.9) & ~line.trace][:, :3] < 60)
+
+
+def _bad_clip(tmp_path, case):
+    root = tmp_path / "bad"
+    (root / "line").mkdir(parents=True)
+    frame = np.zeros((40, 50, 4), np.uint8)
+    frame[10:12, :, 3] = 255
+    if case == "no line":
+        shutil.rmtree(root / "line")
+    elif case == "empty line":
+        pass
+    else:
+        for i in range(3):
+            write_png(root / "line" / f"{i}.png", frame)
+        (root / "gt").mkdir()
+        if case == "no keyframe":
+            pass
+        elif case == "sizes":
+            write_png(root / "gt" / "0.png", frame)
+            write_png(root / "line" / "2.png", np.zeros((41, 50, 4), np.uint8))
+        elif case == "corrupt":
+            write_png(root / "gt" / "0.png", frame)
+            (root / "line" / "1.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    return root
+
+
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("no line", "no line/ folder"),
+        ("empty line", "no image files"),
+        ("no keyframe", "no coloured keyframe"),
+        ("sizes", "differ in size"),
+        ("corrupt", "1.png"),
+    ],
+)
+def test_bad_clip_gets_one_line_and_exit_2(tmp_path, capsys, case, words):
+    root = _bad_clip(tmp_path, case)
+    code = main(["colorize", str(root), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("linepaint: error:") and words in err, err
+    assert "Traceback" not in err
+
+
+def test_refuses_to_write_over_the_inputs(synth_clip, capsys):
+    root, _ = synth_clip
+    before = {p.name: p.read_bytes() for p in (root / "line").iterdir()}
+    assert main(["colorize", str(root), "-o", str(root / "line")]) == 2
+    assert "refusing" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (root / "line").iterdir()} == before
+
+
+def test_synth_command_writes_clip_layout(tmp_path):
+    assert (
+        main(["synth", str(tmp_path), "--clips", "1", "--frames", "2", "--seed", "3", "--size", "128x96"])
+        == 0
+    )
+    clip = next(tmp_path.iterdir())
+    assert sorted(p.name for p in (clip / "line").iterdir()) == ["0000.png", "0001.png"]
+    assert read_rgba(clip / "gt" / "0001.png").shape == (96, 128, 4)
+
+
+@pytest.mark.parametrize("cmd", ["colorize", "evaluate", "segment", "synth"])
+def test_help_for_each_command(cmd):
+    out = subprocess.run(
+        [sys.executable, "-m", "linepaint.cli", cmd, "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "usage: linepaint " + cmd in out.stdout
+
+
+@pytest.mark.slow
+def test_smoke_explosion_every_enclosed_region_filled(real_data, tmp_path):
+    """The real effects sequence coloured back from its last frame: 26 frames, each the
+    size of its line frame, and no region enclosed by lines left transparent."""
+    out = tmp_path / "smoke"
+    assert (
+        main(
+            [
+                "colorize",
+                str(real_data / "smoke_explosion"),
+                "-o",
+                str(out),
+                "--mode",
+                "nearest",
+                "--engine",
+                "classic",
+            ]
+        )
+        == 0
+    )
+    written = sorted(out.iterdir())
+    assert len(written) == 26
+    for p in written:
+        line = read_line_art(real_data / "smoke_explosion" / "line" / p.name)
+        img = read_rgba(p)
+        assert img.shape[:2] == line.ink.shape
+        seg = segment(line)
+        border = np.unique(
+            np.concatenate([seg.labels[0], seg.labels[-1], seg.labels[:, 0], seg.labels[:, -1]])
+        )
+        enclosed = np.setdiff1d(np.arange(1, seg.n + 1), border)
+        alpha = np.zeros(seg.n + 1)
+        np.maximum.at(alpha, seg.labels.ravel(), img[..., 3].ravel())
+        assert (alpha[enclosed] > 0).all(), (p.name, enclosed[alpha[enclosed] == 0])

@@ -1,0 +1,132 @@
+"""The classical engine and propagation on procedural clips and on small built arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linepaint.core.lineart import line_art_from_rgba
+from linepaint.core.match.base import Reference
+from linepaint.core.match.classic import ClassicMatcher
+from linepaint.core.metrics import score_frame, summarise
+from linepaint.core.propagate import plan, propagate
+from linepaint.core.render import colour_layer, region_colours_from_image
+from linepaint.core.segment import segment
+from linepaint.synth import generate_clip
+
+
+class SynthFrames:
+    """A procedural clip as a FrameSequence, with keyframes at ``keys``."""
+
+    def __init__(self, clip, keys):
+        self.clip, self.keys = clip, set(keys)
+        self._lines = [line_art_from_rgba(x) for x in clip.lines]
+        self._segs = [segment(x) for x in self._lines]
+
+    def __len__(self):
+        return len(self.clip.lines)
+
+    def stem(self, i):
+        return f"{i:04d}"
+
+    def line(self, i):
+        return self._lines[i]
+
+    def seg(self, i):
+        return self._segs[i]
+
+    def known_colours(self, i):
+        return region_colours_from_image(self._segs[i], self.clip.gt[i]) if i in self.keys else None
+
+
+@pytest.fixture(scope="module")
+def clip():
+    return generate_clip(4242, frames=5, size=(384, 384), difficulty=0.4)
+
+
+def _score(frames, results):
+    return summarise(
+        [
+            score_frame(
+                colour_layer(r.seg, r.colours), frames.clip.gt[r.index], frames.line(r.index).ink, r.seg
+            )
+            for r in results
+        ]
+    )
+
+
+def test_identity_match_is_perfect(clip):
+    line = line_art_from_rgba(clip.lines[0])
+    seg = segment(line)
+    colours = region_colours_from_image(seg, clip.gt[0])
+    res = ClassicMatcher().match([Reference(line, seg, colours)], line, seg)
+    assert np.array_equal(res.colours[1:], colours[1:])
+    assert res.confidence[1:].min() > 0.5
+    assert (res.source[1:] == np.arange(1, seg.n + 1)).mean() > 0.95
+
+
+def test_matcher_colours_a_moving_character(clip):
+    frames = SynthFrames(clip, keys=[0])
+    results = list(propagate(frames, ClassicMatcher(), mode="nearest"))
+    assert [r.index for r in results] == [1, 2, 3, 4]
+    s = _score(frames, results)
+    assert s["fg_region_accuracy"] > 0.8, s
+    assert s["pixel_accuracy"] > 0.93, s
+    for r in results:
+        assert r.colours.shape == (r.seg.n + 1, 4)
+        assert ((r.confidence >= 0) & (r.confidence <= 1)).all()
+        assert (r.colours[1:, 3] > 0).any()
+
+
+def test_wrong_matches_are_less_confident(clip):
+    frames = SynthFrames(clip, keys=[0])
+    right, wrong = [], []
+    for r in propagate(frames, ClassicMatcher()):
+        truth = region_colours_from_image(r.seg, frames.clip.gt[r.index])
+        ok = np.all(r.colours == truth, axis=1)[1:]
+        right += r.confidence[1:][ok].tolist()
+        wrong += r.confidence[1:][~ok].tolist()
+    assert wrong, "expected at least one mistake on a moving clip"
+    assert np.mean(wrong) < np.mean(right) - 0.1
+
+
+def test_locked_regions_are_kept(clip):
+    frames = SynthFrames(clip, keys=[0])
+    seg = frames.seg(2)
+    target = int(np.argmax(seg.area[1:])) + 1
+    pink = (255, 0, 255, 255)
+    out = {r.index: r for r in propagate(frames, ClassicMatcher(), locks={2: {target: pink}})}
+    assert tuple(out[2].colours[target]) == pink
+    assert out[2].confidence[target] == 1.0
+    assert not np.all(out[1].colours == pink, axis=1).any()  # the lock is this frame's only
+
+
+def test_forward_mode_carries_a_fix_to_later_frames(clip):
+    """A frame the user finished becomes a reference: later frames take its fix."""
+    frames = SynthFrames(clip, keys=[0])
+    base = {r.index: r for r in propagate(frames, ClassicMatcher(), mode="forward")}
+    seg1 = frames.seg(1)
+    big = int(np.argmax(seg1.area[1:] * (base[1].colours[1:, 3] > 0))) + 1
+    pink = (255, 0, 255, 255)
+    fixed = {r.index: r for r in propagate(frames, ClassicMatcher(), mode="forward", locks={1: {big: pink}})}
+    for i in (2, 3):
+        n_pink = int((np.all(fixed[i].colours == pink, axis=1) * fixed[i].seg.area).sum())
+        assert n_pink > 0.5 * seg1.area[big], (i, n_pink)
+        assert not np.all(base[i].colours == pink, axis=1).any()
+
+
+def test_several_keyframes_and_plan():
+    steps = plan(7, known=[0, 6], mode="nearest")
+    assert dict(steps)[3] == [0, 6]
+    assert dict(steps)[1] == [0] and dict(steps)[5] == [6]
+    fwd = plan(7, known=[0, 6], mode="forward")
+    order = [i for i, _ in fwd]
+    assert dict(fwd)[2] == [1] and dict(fwd)[4] == [5]
+    assert order.index(1) < order.index(2)
+    assert plan(3, known=[], mode="nearest") == []
+
+
+def test_propagate_yields_only_what_is_asked(clip):
+    frames = SynthFrames(clip, keys=[0, 4])
+    got = [r.index for r in propagate(frames, ClassicMatcher(), mode="forward", only=[3])]
+    assert got == [3]

@@ -1,0 +1,119 @@
+"""Segmentation: regions, gap closing, fill-under-line, region table."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from conftest import draw_lineart
+
+from linepaint.core.image_io import read_rgba
+from linepaint.core.lineart import line_art_from_rgba, read_line_art
+from linepaint.core.segment import segment
+
+
+def test_closed_shapes_give_one_region_each(lineart):
+    seg = segment(line_art_from_rgba(lineart), gap=0)
+    # outside the border, inside the border, the circle, the two halves of the rectangle
+    assert seg.n == 5
+    assert seg.labels[60, 50] != seg.labels[60, 90]  # circle vs. paper around it
+    assert seg.labels[50, 140] != seg.labels[110, 140]  # the split rectangle
+
+
+def test_gap_closing_splits_a_leak_but_not_closed_art():
+    leaky = line_art_from_rgba(draw_lineart(gap=4))
+    open_seg = segment(leaky, gap=0)
+    assert open_seg.labels[50, 140] == open_seg.labels[110, 140]  # the gap leaks
+    closed = segment(leaky, gap=6)
+    assert closed.labels[50, 140] != closed.labels[110, 140]
+    top, bottom = closed.labels[50, 140], closed.labels[110, 140]
+    # The cut runs across the gap, not somewhere random: each half keeps its own side.
+    assert (closed.labels[35:75, 115:175] == top).mean() > 0.95
+    assert (closed.labels[86:126, 115:175] == bottom).mean() > 0.95
+    # And a gap wider than asked for stays open.
+    assert segment(line_art_from_rgba(draw_lineart(gap=12)), gap=4).n == open_seg.n
+
+
+def test_no_specks_from_gap_closing():
+    seg = segment(line_art_from_rgba(draw_lineart(gap=4)), gap=6)
+    assert seg.area[1:].min() > 50
+
+
+def test_fill_under_line_leaves_no_seams(lineart):
+    seg = segment(line_art_from_rgba(lineart))
+    assert (seg.filled > 0).all()
+    assert np.array_equal(seg.filled[seg.labels > 0], seg.labels[seg.labels > 0])
+    # Ink pixels take a region that is actually next to them.
+    ys, xs = np.nonzero(seg.labels == 0)
+    for y, x in list(zip(ys, xs, strict=True))[::97]:
+        win = seg.labels[max(0, y - 3) : y + 4, max(0, x - 3) : x + 4]
+        assert seg.filled[y, x] in win
+
+
+def test_region_table_matches_the_label_map(lineart):
+    seg = segment(line_art_from_rgba(draw_lineart(gap=4)), gap=6)
+    for r in range(1, seg.n + 1):
+        ys, xs = np.nonzero(seg.labels == r)
+        assert seg.area[r] == len(xs)
+        x, y, w, h = seg.bbox[r]
+        assert (x, y, x + w - 1, y + h - 1) == (xs.min(), ys.min(), xs.max(), ys.max())
+        assert np.allclose(seg.centroid[r], (xs.mean(), ys.mean()))
+
+
+def test_adjacency_is_symmetric_free_and_real(lineart):
+    seg = segment(line_art_from_rgba(lineart))
+    pairs = {tuple(p) for p in seg.adjacency.tolist()}
+    circle, inside = seg.labels[60, 50], seg.labels[60, 90]
+    assert (min(circle, inside), max(circle, inside)) in pairs
+    top, bottom = seg.labels[50, 140], seg.labels[110, 140]
+    assert (min(top, bottom), max(top, bottom)) in pairs
+    assert (min(circle, top), max(circle, top)) not in pairs
+    assert all(a < b for a, b in pairs)
+    assert set(seg.neighbours(circle).tolist()) == {inside}
+
+
+def test_diagonal_one_pixel_line_separates_regions():
+    ink = np.zeros((50, 50), bool)
+    idx = np.arange(50)
+    ink[idx, idx] = True
+    assert segment(ink, gap=0).n == 2
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 40), (3, 3), (40, 1)])
+def test_degenerate_sizes(shape):
+    seg = segment(np.zeros(shape, bool))
+    assert seg.n == 1 and seg.area[1] == shape[0] * shape[1]
+    assert segment(np.ones(shape, bool)).n == 0
+
+
+def test_real_closed_art_keeps_every_segment(real_data):
+    """a0242/seg is the dataset's own segmentation; gap closing must not break closed art."""
+    line = read_line_art(real_data / "a0242/line/0242.png")
+    ref = read_rgba(real_data / "a0242/seg/0242.png").astype(np.int64)
+    ids = ref[..., 0] * 65536 + ref[..., 1] * 256 + ref[..., 2]
+    uniq, gt, gt_area = np.unique(ids, return_inverse=True, return_counts=True)
+    gt = gt.reshape(ids.shape)
+    seg = segment(line)
+    n = seg.n + 1
+    pairs, inter = np.unique(gt.astype(np.int64) * n + seg.labels, return_counts=True)
+    g, lab = pairs // n, pairs % n
+    iou = inter / (gt_area[g] + seg.area[lab] - inter)
+    best = np.zeros(len(uniq))
+    np.maximum.at(best, g, iou)
+    real = uniq != 0  # id 0 is the ink
+    recovered = (best[real] >= 0.5).mean()
+    assert recovered >= 0.99, recovered
+
+
+def test_segment_cli_writes_false_colour(tmp_path, lineart):
+    from linepaint.cli import main
+    from linepaint.core.image_io import write_png
+
+    src = tmp_path / "f.png"
+    write_png(src, lineart)
+    out = tmp_path / "labels.png"
+    assert main(["segment", str(src), "-o", str(out)]) == 0
+    img = cv2.imread(str(out))
+    assert img.shape[:2] == lineart.shape[:2]
+    colours = np.unique(img.reshape(-1, 3), axis=0)
+    assert len(colours) >= 6  # five regions + black ink
