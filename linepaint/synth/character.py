@@ -1,0 +1,837 @@
+"""Random cartoon characters as trees of parts, with a per-character palette that reuses colours.
+
+Coordinates are character units: head centre at (0, 0), head radius about 1, y down.
+Every part keeps its rest-pose outline; :mod:`linepaint.synth.motion` poses it per frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import shapes as S
+
+# Line kinds: how a region's own outline is drawn.
+BLACK, RED, GREEN, BLUE = 0, 1, 2, 3
+
+SKIN = [(255, 228, 206), (252, 216, 190), (242, 198, 166), (226, 176, 140), (196, 140, 104)]
+HAIR = [
+    (112, 74, 52),
+    (64, 62, 88),
+    (246, 214, 132),
+    (238, 156, 184),
+    (206, 210, 226),
+    (186, 72, 62),
+    (86, 168, 170),
+    (150, 112, 192),
+    (232, 150, 70),
+    (60, 90, 150),
+]
+IRIS = [
+    (70, 130, 200),
+    (90, 160, 90),
+    (150, 90, 60),
+    (180, 70, 110),
+    (120, 90, 190),
+    (60, 150, 160),
+]
+CLOTH = [
+    (236, 90, 90),
+    (80, 120, 200),
+    (250, 246, 238),
+    (110, 180, 120),
+    (246, 200, 90),
+    (170, 120, 200),
+    (72, 76, 96),
+    (240, 150, 110),
+    (120, 190, 220),
+    (200, 80, 130),
+]
+ACCENT = [(230, 60, 80), (250, 210, 60), (80, 200, 230), (250, 130, 180), (120, 220, 140)]
+SHOES = [(120, 80, 60), (60, 56, 70), (200, 70, 70), (240, 240, 240)]
+
+
+def _shade(c: tuple, f: tuple = (0.82, 0.78, 0.9)) -> tuple:
+    return tuple(int(round(min(255, v * k))) for v, k in zip(c, f, strict=True))
+
+
+def _tint(c: tuple, a: float = 0.45) -> tuple:
+    return tuple(int(round(v + (255 - v) * a)) for v in c)
+
+
+def _distinct(rng: np.random.Generator, pool: list, avoid: list) -> tuple:
+    choices = [
+        c
+        for c in pool
+        if all(sum(abs(a - b) for a, b in zip(c, o, strict=True)) > 60 for o in avoid)
+    ]
+    choices = choices or pool
+    return choices[int(rng.integers(len(choices)))]
+
+
+def make_palette(rng: np.random.Generator) -> dict[str, tuple[int, int, int]]:
+    """Named flat colours for one character; shadows and highlights derive from the base."""
+    skin = SKIN[int(rng.integers(len(SKIN)))]
+    hair = HAIR[int(rng.integers(len(HAIR)))]
+    shirt = _distinct(rng, CLOTH, [skin, hair])
+    pants = _distinct(rng, CLOTH, [skin, hair, shirt])
+    accent = _distinct(rng, ACCENT, [hair, shirt, pants])
+    iris = IRIS[int(rng.integers(len(IRIS)))]
+    p = {
+        "skin": skin,
+        "skin_shadow": _shade(skin),
+        "blush": (248, 168, 168),
+        "hair": hair,
+        "hair_shadow": _shade(hair, (0.78, 0.76, 0.86)),
+        "hair_hi": _tint(hair, 0.4),
+        "eye_white": (255, 255, 255),
+        "iris": iris,
+        "iris_hi": _tint(iris, 0.45),
+        "pupil": tuple(int(v * 0.3) + 12 for v in iris),
+        "lash": (58, 44, 52),
+        "mouth": (160, 56, 68),
+        "tongue": (236, 128, 140),
+        "shirt": shirt,
+        "shirt_shadow": _shade(shirt),
+        "collar": accent if rng.random() < 0.5 else _distinct(rng, CLOTH, [shirt, pants]),
+        "pants": pants,
+        "pants_shadow": _shade(pants),
+        "shoes": SHOES[int(rng.integers(len(SHOES)))],
+        "accent": accent,
+        "button": _tint(accent, 0.3),
+    }
+    return {k: tuple(int(max(8, min(250, v))) for v in c) for k, c in p.items()}
+
+
+@dataclass
+class Part:
+    """One drawn piece of a character.
+
+    shape: float64[N, 2] closed outline in rest pose, or None for a stroke-only part.
+    parent: index of the part whose transform this one follows (-1: character root).
+    clip: index of the part whose filled area bounds this one (-1: none); a clipped
+        part is drawn right after that part, and its outline is drawn only inside it.
+    invert: with clip, the region is clip-part minus shape (a crescent from an ellipse).
+    line: BLACK, or RED/GREEN/BLUE for a colour-trace boundary.
+    strokes: open strokes (dangling lines) drawn inside this part.
+    """
+
+    name: str
+    colour: str
+    shape: np.ndarray | None
+    z: float
+    parent: int = -1
+    pivot: tuple[float, float] = (0.0, 0.0)
+    clip: int = -1
+    invert: bool = False
+    line: int = BLACK
+    width: float = 1.0
+    strokes: list[np.ndarray] = field(default_factory=list)
+    stroke_width: float = 1.0
+    swing: float = 0.0  # rotation amplitude about pivot, degrees at motion scale 1
+    shift: tuple[float, float] = (0.0, 0.0)  # translation amplitude, character units
+    group: str = ""  # visibility group ("eyes_open", "eyes_closed", "mouth_open", ...)
+    gap_ok: bool = True  # may get a deliberate small gap in its outline
+    id: int = 0
+
+
+@dataclass
+class Character:
+    parts: list[Part]
+    palette: dict[str, tuple[int, int, int]]
+    height: float  # top of hair to feet, character units
+    top: float
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.parts: list[Part] = []
+
+    def add(self, part: Part) -> int:
+        self.parts.append(part)
+        return len(self.parts) - 1
+
+
+def _face(rng: np.random.Generator) -> np.ndarray:
+    w = rng.uniform(0.92, 1.05)
+    jaw = rng.uniform(0.78, 0.9)
+    chin = rng.uniform(1.05, 1.25)
+    ctrl = [
+        (0.0, -1.0),
+        (0.72 * w, -0.72),
+        (w, -0.05),
+        (0.92 * w, 0.45),
+        (jaw * 0.75, 0.82),
+        (0.28, chin - 0.08),
+        (0.0, chin),
+        (-0.28, chin - 0.08),
+        (-jaw * 0.75, 0.82),
+        (-0.92 * w, 0.45),
+        (-w, -0.05),
+        (-0.72 * w, -0.72),
+    ]
+    return S.catmull_rom(np.array(ctrl), per_seg=7)
+
+
+def _fringe(rng: np.random.Generator, w: float) -> np.ndarray:
+    """Front hair: a cap over the skull whose lower edge is a row of pointed tufts."""
+    n_tufts = int(rng.integers(4, 8))
+    r = 1.12
+    top = S.arc(
+        0.0, 0.02, r * w, r * 1.02, np.pi * 1.04, np.pi * 1.96, 24
+    )  # left to right over the top
+    xs = np.linspace(top[-1, 0], top[0, 0], n_tufts + 1)
+    pts: list = [top[-1]]
+    edge_y = lambda x: 0.05 + 0.25 * (abs(x) / (r * w)) ** 2  # noqa: E731
+    for i in range(n_tufts):
+        x0, x1 = xs[i], xs[i + 1]
+        tip_x = x0 + (x1 - x0) * rng.uniform(0.3, 0.7)
+        tip_y = edge_y(tip_x) + rng.uniform(0.05, 0.35)
+        notch_y = edge_y(x1) - rng.uniform(0.2, 0.45)
+        lean = rng.uniform(-0.08, 0.08)
+        pts += [((x0 + tip_x) / 2 + lean, (tip_y + edge_y(x0) - 0.3) / 2 + 0.05), (tip_x, tip_y)]
+        if i < n_tufts - 1:
+            pts += [((tip_x + x1) / 2 + lean, (tip_y + notch_y) / 2 + 0.05), (x1, notch_y)]
+        else:
+            pts += [((tip_x + x1) / 2, (tip_y + top[0, 1]) / 2), tuple(top[0])]
+    edge = S.quad_path(pts, n=6)
+    return np.concatenate([top[:-1], edge[:-1]])
+
+
+def _tuft(x: float, y: float, length: float, width: float, bend: float) -> np.ndarray:
+    """A hanging lock of hair from (x, y) down, pointed at the end."""
+    tip = (x + bend, y + length)
+    return S.quad_path(
+        [
+            (x - width, y),
+            (x - width * 0.8 + bend * 0.3, y + length * 0.6),
+            tip,
+            (x + width * 0.9 + bend * 0.4, y + length * 0.55),
+            (x + width, y),
+            (x, y - width * 0.5),
+            (x - width, y),
+        ],
+        n=8,
+    )[:-1]
+
+
+def build_character(rng: np.random.Generator) -> Character:
+    """A random chibi character, front view, with hair, face, eyes, mouth, body, limbs, clothes."""
+    pal = make_palette(rng)
+    b = _Builder()
+    lw = rng.uniform(0.85, 1.25)  # line weight of this character
+
+    torso_w = rng.uniform(0.62, 0.85)
+    torso_top, torso_bot = 1.45, rng.uniform(2.9, 3.2)
+    long_sleeve = rng.random() < 0.5
+
+    # --- body (drawn behind the head) ---
+    torso_ctrl = np.array(
+        [
+            (-0.25, torso_top - 0.05),
+            (-torso_w * 0.95, torso_top + 0.08),
+            (-torso_w * 1.08, torso_top + 0.35),
+            (-torso_w * 0.95, (torso_top + torso_bot) / 2),
+            (-torso_w * 0.98, torso_bot),
+            (torso_w * 0.98, torso_bot),
+            (torso_w * 0.95, (torso_top + torso_bot) / 2),
+            (torso_w * 1.08, torso_top + 0.35),
+            (torso_w * 0.95, torso_top + 0.08),
+            (0.25, torso_top - 0.05),
+        ]
+    )
+    torso = b.add(
+        Part(
+            "torso",
+            "shirt",
+            S.catmull_rom(torso_ctrl, 7),
+            z=10,
+            width=lw,
+            swing=3,
+            pivot=(0.0, torso_bot),
+        )
+    )
+    side = 1 if rng.random() < 0.5 else -1
+    for _ in range(int(rng.integers(0, 3))):  # cloth folds: open strokes that close nothing
+        fx, fy = rng.uniform(-0.5, 0.5) * torso_w, rng.uniform(2.0, torso_bot - 0.3)
+        b.parts[torso].strokes.append(
+            S.arc(fx, fy - 0.3, 0.12, 0.3, -0.5 * np.pi + 0.3, 0.5 * np.pi - 0.3, 6)
+            * (rng.choice([-1, 1]), 1)
+            + (2 * fx if fx < 0 else 0, 0)
+        )
+    b.add(
+        Part(
+            "torso_shadow",
+            "shirt_shadow",
+            S.ellipse(-side * 0.25, 2.0, torso_w * 1.05, 1.4),
+            z=10.1,
+            parent=torso,
+            clip=torso,
+            invert=True,
+            line=BLUE,
+        )
+    )
+    neck = b.add(
+        Part(
+            "neck",
+            "skin",
+            S.superellipse(0, 1.15, 0.2, 0.45, 4),
+            z=11,
+            parent=torso,
+            pivot=(0, 1.4),
+            width=lw,
+            gap_ok=False,
+        )
+    )
+    b.add(
+        Part(
+            "neck_shadow",
+            "skin_shadow",
+            S.ellipse(0, 0.95, 0.6, 0.45),
+            z=11.1,
+            parent=neck,
+            clip=neck,
+            line=BLUE,
+        )
+    )
+    collar_kind = int(rng.integers(3))
+    if collar_kind == 0:  # sailor collar
+        c = S.catmull_rom(
+            np.array(
+                [
+                    (-0.3, 1.3),
+                    (0, 2.0),
+                    (0.3, 1.3),
+                    (0.8, 1.45),
+                    (0.45, 2.05),
+                    (0, 2.35),
+                    (-0.45, 2.05),
+                    (-0.8, 1.45),
+                ]
+            ),
+            6,
+        )
+        b.add(Part("collar", "collar", c, z=10.2, parent=torso, clip=torso, width=lw))
+    elif collar_kind == 1:  # v-neck showing skin
+        b.add(
+            Part(
+                "vneck",
+                "skin",
+                np.array([(-0.3, 1.3), (0.3, 1.3), (0.0, 1.9)]),
+                z=10.2,
+                parent=torso,
+                clip=torso,
+                width=lw,
+            )
+        )
+    n_buttons = int(rng.integers(0, 4))
+    for i in range(n_buttons):
+        b.add(
+            Part(
+                f"button{i}",
+                "button",
+                S.ellipse(0, 2.2 + 0.28 * i, 0.07, 0.07, 16),
+                z=10.3,
+                parent=torso,
+                clip=torso,
+                width=lw * 0.8,
+                gap_ok=False,
+            )
+        )
+
+    # --- legs, skirt or shorts ---
+    skirt = rng.random() < 0.5
+    hip_y = torso_bot - 0.1
+    leg_len = rng.uniform(1.3, 1.7)
+    for sgn in (-1, 1):
+        hx = sgn * torso_w * 0.45
+        leg = b.add(
+            Part(
+                f"leg{sgn}",
+                "skin" if skirt else "pants",
+                S.capsule((hx, hip_y), (hx + sgn * 0.05, hip_y + leg_len), 0.24, 0.19),
+                z=5,
+                parent=torso,
+                pivot=(hx, hip_y),
+                swing=8,
+                width=lw,
+            )
+        )
+        if not skirt:
+            b.add(
+                Part(
+                    f"leg_shadow{sgn}",
+                    "pants_shadow",
+                    S.ellipse(hx - sgn * 0.25, hip_y + 0.8, 0.25, 1.2),
+                    z=5.1,
+                    parent=leg,
+                    clip=leg,
+                    line=BLUE,
+                )
+            )
+        fy = hip_y + leg_len
+        b.add(
+            Part(
+                f"shoe{sgn}",
+                "shoes",
+                S.superellipse(hx + sgn * 0.1, fy + 0.05, 0.3, 0.17, 2.6, 40),
+                z=6,
+                parent=leg,
+                pivot=(hx, fy),
+                swing=5,
+                width=lw,
+            )
+        )
+    if skirt:
+        sk = S.catmull_rom(
+            np.array(
+                [
+                    (-torso_w * 0.95, torso_bot - 0.25),
+                    (torso_w * 0.95, torso_bot - 0.25),
+                    (torso_w * 1.35, torso_bot + 0.75),
+                    (0, torso_bot + 0.85),
+                    (-torso_w * 1.35, torso_bot + 0.75),
+                ]
+            ),
+            8,
+        )
+        skp = b.add(
+            Part("skirt", "pants", sk, z=9, parent=torso, pivot=(0, torso_bot), swing=3, width=lw)
+        )
+        b.add(
+            Part(
+                "skirt_shadow",
+                "pants_shadow",
+                S.ellipse(side * 0.6, torso_bot + 0.7, 0.35, 0.8),
+                z=9.1,
+                parent=skp,
+                clip=skp,
+                line=BLUE,
+            )
+        )
+        b.parts[skp].strokes = [
+            S.arc(0, torso_bot + 0.2, 0.25 + 0.1 * k, 0.3, 1.1, 1.9, 6) for k in range(1)
+        ]
+    else:
+        b.add(
+            Part(
+                "shorts",
+                "pants",
+                S.superellipse(0, torso_bot + 0.15, torso_w * 1.02, 0.35, 3),
+                z=9,
+                parent=torso,
+                width=lw,
+            )
+        )
+
+    # --- arms: sleeve about the shoulder, forearm and hand about the elbow ---
+    front_arm = 1 if rng.random() < 0.5 else -1
+    for sgn in (-1, 1):
+        sx, sy = sgn * torso_w * 0.92, torso_top + 0.3
+        ex, ey = sx + sgn * 0.25, sy + 0.85
+        hx, hy = ex + sgn * 0.05, ey + 0.75
+        z = 12 if sgn == front_arm else 4
+        up = b.add(
+            Part(
+                f"sleeve{sgn}",
+                "shirt",
+                S.capsule((sx, sy), (ex, ey), 0.27, 0.25),
+                z=z + 0.5,
+                parent=torso,
+                pivot=(sx, sy),
+                swing=18,
+                width=lw,
+            )
+        )
+        b.add(
+            Part(
+                f"sleeve_shadow{sgn}",
+                "shirt_shadow",
+                S.ellipse(sx - sgn * 0.3, ey, 0.2, 1.0),
+                z=z + 0.6,
+                parent=up,
+                clip=up,
+                line=BLUE,
+            )
+        )
+        fore = b.add(
+            Part(
+                f"forearm{sgn}",
+                "shirt" if long_sleeve else "skin",
+                S.capsule((ex, ey), (hx, hy), 0.2, 0.17),
+                z=z,
+                parent=up,
+                pivot=(ex, ey),
+                swing=22,
+                width=lw,
+            )
+        )
+        b.add(
+            Part(
+                f"hand{sgn}",
+                "skin",
+                S.blob(rng, hx, hy + 0.1, 0.2, 0.22, 0.1, 36),
+                z=z + 0.2,
+                parent=fore,
+                pivot=(hx, hy),
+                swing=10,
+                width=lw,
+            )
+        )
+
+    # --- head: back hair, ears, face, features, fringe ---
+    head = b.add(
+        Part(
+            "head",
+            "skin",
+            _face(rng),
+            z=20,
+            parent=neck,
+            pivot=(0, 1.1),
+            swing=7,
+            width=lw * 1.1,
+            gap_ok=False,
+        )
+    )
+    hw = 1.0
+    style = int(rng.integers(4))
+    back_len = [0.7, 1.6, 2.6, 0.9][style]
+    back = S.catmull_rom(
+        np.array(
+            [
+                (0, -1.2),
+                (1.15, -0.7),
+                (1.3, 0.3),
+                (1.2, back_len),
+                (0.5, back_len + 0.15),
+                (0, back_len - 0.1),
+                (-0.5, back_len + 0.15),
+                (-1.2, back_len),
+                (-1.3, 0.3),
+                (-1.15, -0.7),
+            ]
+        ),
+        8,
+    )
+    bh = b.add(Part("back_hair", "hair", back, z=3, parent=head, pivot=(0, 0), swing=3, width=lw))
+    b.add(
+        Part(
+            "back_hair_shadow",
+            "hair_shadow",
+            S.ellipse(0, -0.2, 1.0, back_len + 0.3),
+            z=3.1,
+            parent=bh,
+            clip=bh,
+            invert=True,
+            line=BLUE,
+        )
+    )
+    if style == 3:  # twin tails swinging about their roots
+        for sgn in (-1, 1):
+            tail = _tuft(sgn * 1.3, -0.5, rng.uniform(2.2, 3.0), 0.35, sgn * 0.4)
+            t = b.add(
+                Part(
+                    f"tail{sgn}",
+                    "hair",
+                    tail,
+                    z=2,
+                    parent=head,
+                    pivot=(sgn * 1.3, -0.5),
+                    swing=12,
+                    width=lw,
+                )
+            )
+            b.add(
+                Part(
+                    f"tie{sgn}",
+                    "accent",
+                    S.ellipse(sgn * 1.25, -0.55, 0.16, 0.2, 24),
+                    z=19,
+                    parent=t,
+                    width=lw * 0.9,
+                    gap_ok=False,
+                )
+            )
+    for sgn in (-1, 1):
+        b.add(
+            Part(
+                f"ear{sgn}",
+                "skin",
+                S.ellipse(sgn * 1.0, 0.15, 0.18, 0.27, 28),
+                z=19.5,
+                parent=head,
+                width=lw,
+            )
+        )
+    b.add(
+        Part(
+            "face_shadow",
+            "skin_shadow",
+            S.ellipse(0, -0.75, 1.35, 0.95),
+            z=20.1,
+            parent=head,
+            clip=head,
+            line=BLUE,
+        )
+    )
+    for sgn in (-1, 1):
+        if rng.random() < 0.6:
+            b.add(
+                Part(
+                    f"blush{sgn}",
+                    "blush",
+                    S.ellipse(sgn * 0.52, 0.55, 0.17, 0.09, 28),
+                    z=20.2,
+                    parent=head,
+                    clip=head,
+                    line=RED,
+                )
+            )
+    # eyes: white clipped iris, pupil and highlight; a closed-eye stroke for blinks
+    ey = rng.uniform(0.2, 0.32)
+    ex = rng.uniform(0.38, 0.46)
+    erx, ery = rng.uniform(0.2, 0.26), rng.uniform(0.24, 0.32)
+    gaze = (rng.uniform(-0.05, 0.05), rng.uniform(-0.03, 0.03))
+    for sgn in (-1, 1):
+        cx = sgn * ex
+        white = S.catmull_rom(
+            np.array(
+                [
+                    (cx - erx, ey - ery * 0.55),
+                    (cx, ey - ery),
+                    (cx + erx, ey - ery * 0.55),
+                    (cx + erx * 0.85, ey + ery * 0.6),
+                    (cx, ey + ery),
+                    (cx - erx * 0.85, ey + ery * 0.6),
+                ]
+            ),
+            6,
+        )
+        w = b.add(
+            Part(
+                f"eye{sgn}",
+                "eye_white",
+                white,
+                z=21,
+                parent=head,
+                group="eyes_open",
+                width=lw * 0.9,
+                gap_ok=False,
+                stroke_width=2.4,
+                strokes=[
+                    S.arc(
+                        cx, ey + ery * 0.05, erx * 1.12, ery * 1.05, np.pi * 1.08, np.pi * 1.92, 12
+                    )
+                ],
+            )
+        )
+        ir = b.add(
+            Part(
+                f"iris{sgn}",
+                "iris",
+                S.ellipse(cx + gaze[0], ey + 0.04, erx * 0.8, ery * 0.85, 36),
+                z=21.1,
+                parent=w,
+                clip=w,
+                shift=(0.04, 0.02),
+                width=lw * 0.9,
+            )
+        )
+        b.add(
+            Part(
+                f"iris_hi{sgn}",
+                "iris_hi",
+                S.ellipse(cx + gaze[0], ey + 0.04 + ery * 0.75, erx * 0.75, ery * 0.5, 32),
+                z=21.2,
+                parent=ir,
+                clip=w,
+                line=GREEN,
+            )
+        )
+        b.add(
+            Part(
+                f"pupil{sgn}",
+                "pupil",
+                S.ellipse(cx + gaze[0], ey + 0.06, erx * 0.38, ery * 0.45, 28),
+                z=21.3,
+                parent=ir,
+                clip=w,
+                width=lw * 0.8,
+            )
+        )
+        b.add(
+            Part(
+                f"eye_hi{sgn}",
+                "eye_white",
+                S.ellipse(
+                    cx + gaze[0] - sgn * erx * 0.3, ey - ery * 0.2, erx * 0.22, ery * 0.2, 20
+                ),
+                z=21.4,
+                parent=ir,
+                clip=w,
+                width=lw * 0.7,
+                gap_ok=False,
+            )
+        )
+        b.add(
+            Part(
+                f"eye_closed{sgn}",
+                "skin",
+                None,
+                z=21,
+                parent=head,
+                group="eyes_closed",
+                stroke_width=2.0,
+                strokes=[
+                    S.arc(cx, ey - ery * 0.3, erx * 1.1, ery * 0.7, np.pi * 0.1, np.pi * 0.9, 12)
+                ],
+            )
+        )
+        b.parts[head].strokes.append(
+            S.arc(cx, ey - ery * 0.4, erx * 1.2, ery * 0.6, np.pi * 1.2, np.pi * 1.8, 10)
+            + (0, -0.22)
+        )  # eyebrow
+    b.parts[head].strokes.append(np.array([(0.02, 0.6), (0.0, 0.66)]))  # nose
+    # mouth: closed line or open shape with tongue
+    my = rng.uniform(0.82, 0.9)
+    mw = rng.uniform(0.12, 0.2)
+    b.add(
+        Part(
+            "mouth_closed",
+            "skin",
+            None,
+            z=21,
+            parent=head,
+            group="mouth_closed",
+            strokes=[S.arc(0, my - 0.08, mw, 0.08, np.pi * 0.2, np.pi * 0.8, 8)],
+        )
+    )
+    mouth = S.catmull_rom(
+        np.array(
+            [
+                (-mw, my - 0.05),
+                (0, my - 0.03),
+                (mw, my - 0.05),
+                (mw * 0.6, my + 0.08),
+                (0, my + 0.13),
+                (-mw * 0.6, my + 0.08),
+            ]
+        ),
+        6,
+    )
+    m = b.add(
+        Part(
+            "mouth_open",
+            "mouth",
+            mouth,
+            z=21,
+            parent=head,
+            pivot=(0, my - 0.04),
+            group="mouth_open",
+            width=lw * 0.9,
+            gap_ok=False,
+        )
+    )
+    b.add(
+        Part(
+            "tongue",
+            "tongue",
+            S.ellipse(0, my + 0.14, mw * 0.65, 0.07, 24),
+            z=21.1,
+            parent=m,
+            clip=m,
+            width=lw * 0.8,
+        )
+    )
+    # front hair
+    fr = b.add(Part("fringe", "hair", _fringe(rng, hw), z=23, parent=head, swing=2, width=lw * 1.1))
+    b.add(
+        Part(
+            "fringe_hi",
+            "hair_hi",
+            S.crescent(0, 0.1, 1.02, 0.86, np.pi * 1.15, np.pi * 1.55, 0.95),
+            z=23.1,
+            parent=fr,
+            clip=fr,
+            line=RED,
+        )
+    )
+    b.parts[fr].strokes = [
+        S.arc(rng.uniform(-0.3, 0.3), 0.4, 0.8, 1.0, np.pi * 1.35, np.pi * 1.55, 6)
+    ]
+    for sgn in (-1, 1):
+        if rng.random() < 0.7:
+            lock = _tuft(sgn * 0.95, -0.1, rng.uniform(0.9, 1.5), 0.16, -sgn * 0.1)
+            b.add(
+                Part(
+                    f"lock{sgn}",
+                    "hair",
+                    lock,
+                    z=22,
+                    parent=head,
+                    pivot=(sgn * 0.95, -0.1),
+                    swing=6,
+                    width=lw,
+                )
+            )
+    if rng.random() < 0.6:  # ahoge
+        ah = S.quad_path(
+            [
+                (-0.08, -1.1),
+                (-0.15, -1.55),
+                (0.25, -1.65),
+                (0.0, -1.45),
+                (0.08, -1.1),
+                (0, -1.05),
+                (-0.08, -1.1),
+            ],
+            8,
+        )[:-1]
+        b.add(Part("ahoge", "hair", ah, z=22.5, parent=head, pivot=(0, -1.1), swing=15, width=lw))
+    acc = int(rng.integers(3))
+    if acc == 0:  # ribbon bow: three regions, one colour
+        bx, by = rng.choice([-1, 1]) * 0.7, -0.85
+        for sgn in (-1, 1):
+            b.add(
+                Part(
+                    f"bow{sgn}",
+                    "accent",
+                    S.catmull_rom(
+                        np.array(
+                            [(bx, by), (bx + sgn * 0.4, by - 0.28), (bx + sgn * 0.45, by + 0.22)]
+                        ),
+                        6,
+                    ),
+                    z=24,
+                    parent=head,
+                    pivot=(bx, by),
+                    swing=6,
+                    width=lw,
+                )
+            )
+        b.add(
+            Part(
+                "bow_knot",
+                "accent",
+                S.ellipse(bx, by, 0.1, 0.12, 20),
+                z=24.1,
+                parent=head,
+                width=lw,
+            )
+        )
+    elif acc == 1:  # hair clip
+        cx = rng.choice([-1, 1]) * 0.55
+        b.add(
+            Part(
+                "clip",
+                "accent",
+                S.superellipse(cx, -0.35, 0.2, 0.06, 4, 32),
+                z=24,
+                parent=head,
+                width=lw,
+                gap_ok=False,
+            )
+        )
+    parts = b.parts
+    return Character(parts=parts, palette=pal, height=torso_bot + leg_len + 0.3 + 1.7, top=-1.7)

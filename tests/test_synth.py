@@ -1,0 +1,155 @@
+"""Tests of the procedural clip generator: determinism, exact ground truth, layout on disk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linepaint.core.image_io import read_rgba
+from linepaint.core.lineart import line_art_from_rgba
+from linepaint.synth import decode_seg, generate_clip, make_demo, write_clip, write_clips
+
+SIZE = (192, 160)
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return [generate_clip(s, frames=4, size=SIZE, difficulty=0.6) for s in range(6)]
+
+
+def test_shapes_and_dtypes(clips):
+    c = clips[0]
+    assert c.frames == 4
+    for line, gt, seg in zip(c.lines, c.gt, c.seg, strict=True):
+        assert line.shape == (160, 192, 4) and line.dtype == np.uint8
+        assert gt.shape == (160, 192, 4) and gt.dtype == np.uint8
+        assert seg.shape == (160, 192) and seg.dtype == np.int32
+    assert c.palette[1] == (0, 0, 0, 0)
+
+
+def test_deterministic_by_seed():
+    a = generate_clip(3, frames=3, size=SIZE)
+    b = generate_clip(3, frames=3, size=SIZE)
+    c = generate_clip(4, frames=3, size=SIZE)
+    for x, y in zip(a.lines + a.gt + a.seg, b.lines + b.gt + b.seg, strict=True):
+        assert np.array_equal(x, y)
+    assert a.palette == b.palette
+    assert not np.array_equal(a.lines[0], c.lines[0])
+
+
+def test_gt_is_palette_of_seg_in_every_frame(clips):
+    for c in clips:
+        lut = c.lut()
+        for gt, seg in zip(c.gt, c.seg, strict=True):
+            assert np.array_equal(lut[seg], gt)
+            black = (gt == (0, 0, 0, 255)).all(axis=2)
+            assert np.array_equal(black, seg == 0)
+            assert (gt[seg == 1, 3] == 0).all()
+            assert (gt[seg >= 2, 3] == 255).all()
+
+
+def test_ids_correspond_across_frames(clips):
+    for c in clips:
+        shared = set(np.unique(c.seg[0])) & set(np.unique(c.seg[-1])) - {0, 1}
+        assert len(shared) >= 10
+        for i in shared:
+            cols = {
+                tuple(gt[seg == i][0])
+                for gt, seg in zip(c.gt, c.seg, strict=True)
+                if (seg == i).any()
+            }
+            assert len(cols) == 1
+
+
+def test_colours_are_reused(clips):
+    for c in clips:
+        colours = [v for k, v in c.palette.items() if k >= 2]
+        assert len(set(colours)) < len(colours) - 5  # eyes, arms, hands share colours
+
+
+def test_line_alpha_is_antialiased(clips):
+    a = clips[0].lines[0][..., 3]
+    soft = ((a > 0) & (a < 255)).sum()
+    assert soft > 0.2 * (a > 0).sum()
+    assert (clips[0].lines[0][a == 0, :3] == 0).all()
+
+
+def test_trace_lines_present(clips):
+    for c in clips:
+        rgb = c.lines[0][..., :3]
+        red = (rgb == (255, 0, 0)).all(axis=2)
+        blue = (rgb == (0, 0, 255)).all(axis=2)
+        assert blue.sum() > 20
+        assert red.sum() + blue.sum() > 40
+        la = line_art_from_rgba(c.lines[0])
+        assert la.trace.sum() > 40
+        # a trace pixel is painted with the colour of its region, never black
+        assert (c.seg[0][la.trace] >= 1).all()
+
+
+def _moved(seed: int, difficulty: float) -> float:
+    c = generate_clip(seed, frames=3, size=SIZE, difficulty=difficulty)
+    assert not np.array_equal(c.lines[0], c.lines[2])
+    return float((c.seg[0] != c.seg[2]).mean())
+
+
+def test_motion_present_and_grows_with_difficulty():
+    small = np.mean([_moved(s, 0.0) for s in range(3)])
+    large = np.mean([_moved(s, 1.0) for s in range(3)])
+    assert 0 < small < large
+
+
+def test_gt_black_is_line_ink(clips):
+    for c in clips:
+        for line, gt in zip(c.lines, c.gt, strict=True):
+            la = line_art_from_rgba(line)
+            black = (gt == (0, 0, 0, 255)).all(axis=2)
+            ink = la.ink & ~la.trace
+            assert (black != ink).mean() < 1e-3
+
+
+def test_regions_closed_without_gaps(monkeypatch):
+    """With deliberate gaps switched off, no 4-connected paper area spans two regions."""
+    import cv2
+
+    from linepaint.synth import render
+
+    monkeypatch.setattr(render.Canvas, "_gap", lambda self, width: 0.0)
+    for s in range(3):
+        c = generate_clip(s, frames=2, size=(256, 256))
+        for line, seg in zip(c.lines, c.seg, strict=True):
+            ink = line_art_from_rgba(line).ink
+            _, lab = cv2.connectedComponents((~ink).astype(np.uint8), connectivity=4)
+            m = ~ink
+            pairs = np.unique(np.stack([lab[m], seg[m]], 1), axis=0)
+            labs, counts = np.unique(pairs[:, 0], return_counts=True)
+            for lb in labs[counts > 1]:
+                _, n = np.unique(seg[lab == lb], return_counts=True)
+                assert (n >= 12).sum() <= 1, f"seed {s}: regions leak into each other"
+
+
+def test_write_clip_layout(tmp_path, clips):
+    c = clips[1]
+    write_clip(c, tmp_path / "clip")
+    for sub in ("line", "gt", "seg"):
+        names = sorted(p.name for p in (tmp_path / "clip" / sub).iterdir())
+        assert names == [f"{i:04d}.png" for i in range(c.frames)]
+    assert np.array_equal(read_rgba(tmp_path / "clip" / "line" / "0002.png"), c.lines[2])
+    assert np.array_equal(read_rgba(tmp_path / "clip" / "gt" / "0003.png"), c.gt[3])
+    assert np.array_equal(decode_seg(read_rgba(tmp_path / "clip" / "seg" / "0001.png")), c.seg[1])
+
+
+def test_write_clips_uses_distinct_seeds(tmp_path):
+    paths = write_clips(tmp_path, clips=2, frames=2, seed=5, size=(96, 96))
+    assert [p.name for p in paths] == ["clip_000", "clip_001"]
+    a = read_rgba(paths[0] / "line" / "0000.png")
+    b = read_rgba(paths[1] / "line" / "0000.png")
+    assert not np.array_equal(a, b)
+
+
+def test_demo_is_small_with_one_keyframe(tmp_path):
+    make_demo(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "gt").iterdir()) == ["0000.png"]
+    assert len(list((tmp_path / "line").iterdir())) == 8
+    assert not (tmp_path / "seg").exists()
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*.png")) < 300_000
