@@ -111,21 +111,22 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
 
     A ball of diameter ``gap + 1`` cannot pass a gap of ``gap`` pixels: the free space
     eroded by the ball falls apart into *seeds* at each gap.  A region holding two or
-    more substantial seeds leaks through a gap; its pixels go to their nearest seed, so
-    the cut runs across the gap, and pixels of thin parts the ball never reaches follow
-    their nearest seed too (no specks are created).
+    more substantial seeds leaks through a gap; the largest seed keeps the region's
+    label and the pixels nearest each other seed become a new region, so the cut runs
+    across the gap (pixels of thin parts the ball never reaches follow their nearest
+    seed too: no specks are created).
 
-    Seeds are found and pixels assigned at half resolution (max-pooled, so seed
-    connectivity is kept; cuts land within a pixel of a full-resolution pass).  The
-    largest piece keeps the label; only split-off pieces are relabelled at full
-    resolution, inside their own boxes, so a leak into the background costs no
-    full-frame pass.  Returns the region pairs that now touch along a cut.
+    Everything frame-sized happens at half resolution (seeds max-pooled, so their
+    connectivity is kept; cuts land within a pixel of a full-resolution pass): one
+    erosion, one labelling, one nearest-seed transform.  Split-off pieces are then
+    relabelled at full resolution inside their own boxes only.  Returns the region
+    pairs that touch along a cut (no ink between them).
     """
     H, W = labels.shape
     k = gap + 1
     eroded = cv2.erode(free255, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     # INTER_AREA halving averages 2x2 blocks: > 0 is a max-pool.
-    half = (cv2.resize(eroded, (W // 2, H // 2), interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    half = cv2.compare(cv2.resize(eroded, (W // 2, H // 2), interpolation=cv2.INTER_AREA), 0, cv2.CMP_GT)
     ns, slab, sstats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         half, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
     )
@@ -135,56 +136,45 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     big = np.nonzero(sstats[1:, cv2.CC_STAT_AREA] >= min_seed)[0] + 1
     if len(big) < 2:
         return n, []
-    # Region of each seed, read where a seed pixel's top-left full-res pixel is eroded
-    # free space (so it carries a region label).
-    lab_tl = labels[: 2 * (H // 2) : 2, : 2 * (W // 2) : 2]
-    ero_tl = eroded[: 2 * (H // 2) : 2, : 2 * (W // 2) : 2]
-    hit = (slab > 0) & (ero_tl > 0)
-    seed_region = np.zeros(ns, np.int32)
-    seed_region[slab[hit]] = lab_tl[hit]
-    small = np.ones(ns, bool)
-    small[big] = False
-    seed_region[small] = 0
-    counts = np.bincount(seed_region[big], minlength=n + 1)
+    # Region of each big seed: its first pixel's 2x2 full-res block holds eroded free
+    # space, which carries the region's label.
+    first = np.empty((len(big), 2), np.int64)
+    seed_region = np.zeros(len(big), np.int64)
+    for i, s in enumerate(big):
+        x, y, w = (int(v) for v in sstats[s, :3])
+        x += int(np.argmax(slab[y, x : x + w] == s))
+        first[i] = (y, x)
+        block_e = eroded[2 * y : 2 * y + 2, 2 * x : 2 * x + 2]
+        block_l = labels[2 * y : 2 * y + 2, 2 * x : 2 * x + 2]
+        seed_region[i] = block_l[block_e > 0][0]
+    counts = np.bincount(seed_region, minlength=n + 1)
     counts[0] = 0
+    leaky = counts[seed_region] >= 2
+    if not leaky.any():
+        return n, []
+    # Nearest seed for every half-res pixel, as the id of the seed's connected
+    # component; a pixel follows it only if the seed is of its own region (the nearest
+    # seed may lie across a thin stroke, in another region).
+    _, owner = cv2.distanceTransformWithLabels(
+        cv2.compare(half, 0, cv2.CMP_EQ), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_CCOMP
+    )
+    comp = owner[first[:, 0], first[:, 1]]
     cut_pairs: list[np.ndarray] = []
-    margin = 2 * k  # thin parts reach at most about a ball's width beyond the seeds
-    for region in np.nonzero(counts >= 2)[0]:
-        mine = big[seed_region[big] == region]
-        sx0 = int(sstats[mine, 0].min())
-        sy0 = int(sstats[mine, 1].min())
-        sx1 = int((sstats[mine, 0] + sstats[mine, 2]).max())
-        sy1 = int((sstats[mine, 1] + sstats[mine, 3]).max())
-        m2 = margin // 2 + 1
-        x0, y0 = max(sx0 - m2, 0), max(sy0 - m2, 0)
-        x1, y1 = min(sx1 + m2, slab.shape[1]), min(sy1 + m2, slab.shape[0])
-        hs = slab[y0:y1, x0:x1]
-        seed_mask = seed_region[hs] == region
-        _, nearest = cv2.distanceTransformWithLabels(
-            (~seed_mask).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
-        )
-        owner_half = np.concatenate([[0], hs[seed_mask]])[nearest]
-        inside_half = labels[2 * y0 : 2 * y1 : 2, 2 * x0 : 2 * x1 : 2] == region
-        votes = np.bincount(owner_half[inside_half], minlength=ns)
-        pieces = np.nonzero(votes)[0]
-        if len(pieces) < 2:
-            continue
-        keep = pieces[np.argmax(votes[pieces])]
-        for p in pieces:
-            if p == keep:
+    margin = 3 * k  # thin parts reach about a ball's width or two beyond their seed
+    for region in np.unique(seed_region[leaky]):
+        mine = np.nonzero(seed_region == region)[0]
+        keep = mine[np.argmax(sstats[big[mine], cv2.CC_STAT_AREA])]
+        for i in mine:
+            if i == keep or comp[i] == comp[keep]:
                 continue
-            py, px = np.nonzero(owner_half == p)
-            hy0, hx0 = int(py.min()), int(px.min())
-            hy1, hx1 = int(py.max()) + 1, int(px.max()) + 1
-            # Full-res box of this piece, one extra pixel on each side for odd sizes.
-            by0, bx0 = 2 * (y0 + hy0), 2 * (x0 + hx0)
-            by1, bx1 = min(2 * (y0 + hy1) + 1, H), min(2 * (x0 + hx1) + 1, W)
-            own = np.repeat(np.repeat(owner_half[hy0 : hy1 + 1, hx0 : hx1 + 1], 2, 0), 2, 1)
-            own = own[: by1 - by0, : bx1 - bx0]
-            if own.shape != (by1 - by0, bx1 - bx0):
-                own = np.pad(own, ((0, by1 - by0 - own.shape[0]), (0, bx1 - bx0 - own.shape[1])), mode="edge")
+            hx, hy, hw, hh = (int(v) for v in sstats[big[i], :4])
+            bx0, by0 = max(2 * hx - margin, 0), max(2 * hy - margin, 0)
+            bx1, by1 = min(2 * (hx + hw) + margin, W), min(2 * (hy + hh) + margin, H)
+            # Owners brought to full resolution inside the box (odd edges replicate).
+            ys = np.minimum(np.arange(by0, by1) // 2, owner.shape[0] - 1)
+            xs = np.minimum(np.arange(bx0, bx1) // 2, owner.shape[1] - 1)
             box = labels[by0:by1, bx0:bx1]
-            m = (box == region) & (own == p)
+            m = (box == region) & (owner[np.ix_(ys, xs)] == comp[i])
             if not m.any():
                 continue
             n += 1
