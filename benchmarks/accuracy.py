@@ -1,0 +1,129 @@
+"""Accuracy of the colouring engines (DESIGN §7 metrics) on three sets:
+
+(a) procedural clips of fixed seeds never used in training: frame 0 is the keyframe,
+    frames 1..3 are coloured from it;
+(b) warped copies of the real ../shared/data/real/a0242 (a known smooth deformation;
+    colours from the unwarped frame);
+(c) the real smoke_explosion sequence round trip: its only keyframe (the last frame)
+    colours frame k, frame k's result colours the last frame back, scored against the
+    real ground truth (26 -> k -> 26).
+
+Prints per engine and set, then ``mean fg region accuracy: X`` for ``--engine``
+(classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
+
+    .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from linepaint.core.clip import ClipFrames, open_clip
+from linepaint.core.deform import warp_pair
+from linepaint.core.image_io import read_rgba
+from linepaint.core.lineart import line_art_from_rgba
+from linepaint.core.match import get_matcher
+from linepaint.core.match.base import Reference
+from linepaint.core.metrics import score_frame, summarise
+from linepaint.core.render import colour_layer, region_colours_from_image
+from linepaint.core.segment import segment
+from linepaint.model.evaluation import compare_engines
+from linepaint.synth import generate_clip
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+#: Held-out procedural seeds: training draws from seeds below 1_000_000.
+PROCEDURAL_SEEDS = range(7_000_000, 7_000_008)
+WARP_SEEDS = range(5)
+
+
+def procedural(matchers: dict, quick: bool) -> dict:
+    seeds = list(PROCEDURAL_SEEDS)[: 3 if quick else None]
+    clips = (generate_clip(s, frames=4, size=(512, 512), difficulty=0.5) for s in seeds)
+    return compare_engines(matchers, clips, max_gap=3)
+
+
+def warped_a0242(matchers: dict, quick: bool) -> dict:
+    line = read_rgba(REAL / "a0242/line/0242.png")
+    gt = read_rgba(REAL / "a0242/gt/0242.png")
+    ref_line = line_art_from_rgba(line)
+    ref_seg = segment(ref_line)
+    ref = Reference(ref_line, ref_seg, region_colours_from_image(ref_seg, gt))
+    scores = {k: [] for k in matchers}
+    seconds = dict.fromkeys(matchers, 0.0)
+    seeds = list(WARP_SEEDS)[: 2 if quick else None]
+    for seed in seeds:
+        wl, wg = warp_pair(line, gt, amplitude=40, seed=seed)
+        tl = line_art_from_rgba(wl)
+        ts = segment(tl)
+        for name, m in matchers.items():
+            t = time.perf_counter()
+            res = m.match([ref], tl, ts)
+            seconds[name] += time.perf_counter() - t
+            scores[name].append(score_frame(colour_layer(ts, res.colours), wg, tl.ink, ts))
+    out = {}
+    for name in matchers:
+        out[name] = summarise(scores[name])
+        out[name]["seconds"] = round(seconds[name] / len(seeds), 3)
+    return out
+
+
+def smoke_round_trip(matchers: dict, quick: bool) -> dict:
+    clip = open_clip(REAL / "smoke_explosion")
+    frames = ClipFrames(clip)
+    last = len(clip.stems) - 1
+    key = frames.known_colours(last)
+    gt = read_rgba(clip.keyframes[clip.stems[last]])
+    line_last, seg_last = frames.line(last), frames.seg(last)
+    ks = [20, 13, 6] if quick else [24, 20, 16, 13, 10, 6, 3]
+    out = {}
+    for name, m in matchers.items():
+        scores = []
+        for k in ks:
+            there = m.match([Reference(line_last, seg_last, key)], frames.line(k), frames.seg(k))
+            back = m.match([Reference(frames.line(k), frames.seg(k), there.colours)], line_last, seg_last)
+            scores.append(score_frame(colour_layer(seg_last, back.colours), gt, line_last.ink, seg_last))
+        out[name] = summarise(scores)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--engine", default="classic", choices=("classic", "learned"))
+    ap.add_argument("--quick", action="store_true", help="fewer cases")
+    args = ap.parse_args()
+    matchers = {"classic": get_matcher("classic")}
+    try:
+        from linepaint.core.match.learned import weights_available
+
+        if weights_available():
+            matchers["learned"] = get_matcher("learned", "cpu")
+    except ImportError:
+        pass
+    if args.engine not in matchers:
+        raise SystemExit(f"engine {args.engine} is not available (no shipped weights)")
+    sets = {"procedural (held-out seeds)": procedural(matchers, args.quick)}
+    if REAL.is_dir():
+        sets["warped a0242"] = warped_a0242(matchers, args.quick)
+        sets["smoke_explosion round trip"] = smoke_round_trip(matchers, args.quick)
+    for set_name, by_engine in sets.items():
+        for name, s in by_engine.items():
+            extra = f", {s['seconds'] * 1000:.0f} ms/pair" if "seconds" in s else ""
+            print(
+                f"{set_name:30s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
+                f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "
+                f"mIoU {s['miou']:.4f}  clicks {s['clicks_to_fix']}/{s['segments']}{extra}"
+            )
+    for name in matchers:
+        if name != args.engine:
+            mean = np.mean([by[name]["fg_region_accuracy"] for by in sets.values()])
+            print(f"{name} mean fg region accuracy: {mean:.4f}")
+    mean = np.mean([by[args.engine]["fg_region_accuracy"] for by in sets.values()])
+    print(f"mean fg region accuracy: {mean:.4f}")
+
+
+if __name__ == "__main__":
+    main()
