@@ -84,8 +84,14 @@ class ClassicMatcher:
         r = warped[mask].astype(np.int64)
         wgt = interior[mask]
         # Votes: weighted fraction of each target region landing on each ref region.
-        codes, inv = np.unique(t * (rs.n + 1) + r, return_inverse=True)
-        vw = np.bincount(inv, weights=wgt)
+        code = t * (rs.n + 1) + r
+        if (n + 1) * (rs.n + 1) <= 1 << 24:  # dense table: one bincount, no sort
+            vw = np.bincount(code, weights=wgt, minlength=(n + 1) * (rs.n + 1))
+            codes = np.flatnonzero(vw)
+            vw = vw[codes]
+        else:
+            codes, inv = np.unique(code, return_inverse=True)
+            vw = np.bincount(inv, weights=wgt)
         vt, vr = codes // (rs.n + 1), codes % (rs.n + 1)
         tot = _segment_sum(t, wgt, n + 1)
         vote = vw / np.maximum(tot[vt], 1e-9)
