@@ -116,65 +116,72 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     across the gap (pixels of thin parts the ball never reaches follow their nearest
     seed too: no specks are created).
 
-    Everything frame-sized happens at half resolution (seeds max-pooled, so their
-    connectivity is kept; cuts land within a pixel of a full-resolution pass): one
-    erosion, one labelling, one nearest-seed transform.  Split-off pieces are then
-    relabelled at full resolution inside their own boxes only.  Returns the region
-    pairs that touch along a cut (no ink between them).
+    The frame-sized work happens at half resolution (a half pixel is free only when
+    its four pixels are, so strokes never thin out; the ball halves too): one
+    erosion and one labelling.  Nearest seeds are found in a window around each
+    split-off seed, and its pixels relabelled at full resolution inside that window
+    only.  Returns the region pairs that touch along a cut (no ink between them).
     """
     H, W = labels.shape
+    h2, w2 = H // 2, W // 2
     k = gap + 1
-    eroded = cv2.erode(free255, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    # INTER_AREA halving averages 2x2 blocks: > 0 is a max-pool.
-    half = cv2.compare(cv2.resize(eroded, (W // 2, H // 2), interpolation=cv2.INTER_AREA), 0, cv2.CMP_GT)
-    ns, slab, sstats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
-        half, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
-    )
+    free_half = cv2.compare(cv2.resize(free255, (w2, h2), interpolation=cv2.INTER_AREA), 255, cv2.CMP_EQ)
+    kh = max(2, round(k / 2))
+    seeds = cv2.erode(free_half, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kh, kh)))
+    ns, slab = cv2.connectedComponentsWithAlgorithm(seeds, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
+    if ns <= 2:
+        return n, []
     # A seed is substantial when the ball can roll about in it; smaller ones are bulges
     # of thin regions, not the far side of a gap.  (Areas here are quarter-size.)
+    area = np.bincount(slab.ravel(), minlength=ns)
     min_seed = max(2, int(np.pi * k * k / 16))
-    big = np.nonzero(sstats[1:, cv2.CC_STAT_AREA] >= min_seed)[0] + 1
+    big = np.nonzero(area[1:] >= min_seed)[0] + 1
     if len(big) < 2:
         return n, []
-    # Region of each big seed: its first pixel's 2x2 full-res block holds eroded free
-    # space, which carries the region's label.
+    boxes = ndimage.find_objects(slab)
+    # Region of each big seed: read at its first pixel (a half pixel in a seed is free
+    # at all four of its full-resolution pixels, so any of them carries the label).
     first = np.empty((len(big), 2), np.int64)
     seed_region = np.zeros(len(big), np.int64)
     for i, s in enumerate(big):
-        x, y, w = (int(v) for v in sstats[s, :3])
-        x += int(np.argmax(slab[y, x : x + w] == s))
+        ys, xs = boxes[s - 1]
+        y, x = ys.start, xs.start
+        x += int(np.argmax(slab[y, x : xs.stop] == s))
         first[i] = (y, x)
-        block_e = eroded[2 * y : 2 * y + 2, 2 * x : 2 * x + 2]
-        block_l = labels[2 * y : 2 * y + 2, 2 * x : 2 * x + 2]
-        seed_region[i] = block_l[block_e > 0][0]
+        seed_region[i] = labels[2 * y, 2 * x]
     counts = np.bincount(seed_region, minlength=n + 1)
     counts[0] = 0
-    leaky = counts[seed_region] >= 2
-    if not leaky.any():
+    if not (counts >= 2).any():
         return n, []
-    # Nearest seed for every half-res pixel, as the id of the seed's connected
-    # component; a pixel follows it only if the seed is of its own region (the nearest
-    # seed may lie across a thin stroke, in another region).
-    _, owner = cv2.distanceTransformWithLabels(
-        cv2.compare(half, 0, cv2.CMP_EQ), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_CCOMP
-    )
-    comp = owner[first[:, 0], first[:, 1]]
     cut_pairs: list[np.ndarray] = []
-    margin = 3 * k  # thin parts reach about a ball's width or two beyond their seed
-    for region in np.unique(seed_region[leaky]):
-        mine = np.nonzero(seed_region == region)[0]
-        keep = mine[np.argmax(sstats[big[mine], cv2.CC_STAT_AREA])]
-        for i in mine:
-            if i == keep or comp[i] == comp[keep]:
+    margin = 2 * k  # half-res pixels: thin parts reach a ball's width or so beyond seeds
+    for region in np.nonzero(counts >= 2)[0]:
+        mine = big[seed_region == region]
+        keep = mine[np.argmax(area[mine])]
+        for p in mine:
+            if p == keep:
                 continue
-            hx, hy, hw, hh = (int(v) for v in sstats[big[i], :4])
-            bx0, by0 = max(2 * hx - margin, 0), max(2 * hy - margin, 0)
-            bx1, by1 = min(2 * (hx + hw) + margin, W), min(2 * (hy + hh) + margin, H)
+            ys, xs = boxes[p - 1]
+            # Window: the seed's box plus a margin; rivals within twice the margin.
+            wy0, wx0 = max(ys.start - 2 * margin, 0), max(xs.start - 2 * margin, 0)
+            wy1, wx1 = min(ys.stop + 2 * margin, h2), min(xs.stop + 2 * margin, w2)
+            win = slab[wy0:wy1, wx0:wx1]
+            rivals = np.isin(win, mine)
+            _, nearest = cv2.distanceTransformWithLabels(
+                cv2.compare(rivals.view(np.uint8), 0, cv2.CMP_EQ),
+                cv2.DIST_L2,
+                3,
+                labelType=cv2.DIST_LABEL_PIXEL,
+            )
+            owner = np.concatenate([np.zeros(1, slab.dtype), win[rivals]])[nearest]
+            by0, bx0 = 2 * max(ys.start - margin, 0), 2 * max(xs.start - margin, 0)
+            by1 = H if ys.stop + margin >= h2 else 2 * (ys.stop + margin)
+            bx1 = W if xs.stop + margin >= w2 else 2 * (xs.stop + margin)
             # Owners brought to full resolution inside the box (odd edges replicate).
-            ys = np.minimum(np.arange(by0, by1) // 2, owner.shape[0] - 1)
-            xs = np.minimum(np.arange(bx0, bx1) // 2, owner.shape[1] - 1)
+            oy = np.minimum(np.arange(by0, by1) // 2 - wy0, owner.shape[0] - 1)
+            ox = np.minimum(np.arange(bx0, bx1) // 2 - wx0, owner.shape[1] - 1)
             box = labels[by0:by1, bx0:bx1]
-            m = (box == region) & (owner[np.ix_(ys, xs)] == comp[i])
+            m = (box == region) & (owner[np.ix_(oy, ox)] == p)
             if not m.any():
                 continue
             n += 1
