@@ -1,0 +1,180 @@
+"""Named colour swatches: extracted from coloured keyframes, edited by the colourist,
+exchanged as GIMP ``.gpl`` or JSON.  Qt-free, so the CLI and tests use it as is."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import LinepaintError
+from .image_io import atomic_write_bytes
+
+Colour = tuple[int, int, int, int]
+
+
+class PaletteError(LinepaintError):
+    """A palette file could not be read or written."""
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One named colour, RGBA 0..255."""
+
+    name: str
+    rgba: Colour
+
+    @property
+    def hex(self) -> str:
+        r, g, b, a = self.rgba
+        return f"#{r:02x}{g:02x}{b:02x}" + ("" if a == 255 else f"{a:02x}")
+
+
+def _colour(value) -> Colour:
+    vals = [int(v) for v in value]
+    if len(vals) == 3:
+        vals.append(255)
+    if len(vals) != 4 or not all(0 <= v <= 255 for v in vals):
+        raise ValueError(f"not an RGBA colour: {value!r}")
+    return tuple(vals)  # type: ignore[return-value]
+
+
+def default_name(rgba: Colour) -> str:
+    r, g, b, a = rgba
+    return "clear" if a == 0 else f"#{r:02x}{g:02x}{b:02x}"
+
+
+def extract_palette(
+    colour_tables: list[np.ndarray], areas: list[np.ndarray] | None = None, limit: int = 64
+) -> list[Swatch]:
+    """Swatches from region colour tables (uint8[n + 1, 4] each, row 0 ignored).
+
+    Colours are ordered by how much of the frames they cover (``areas``: int64[n + 1]
+    per table; region count when None); fully transparent is skipped.
+    """
+    weight: dict[Colour, float] = {}
+    for k, table in enumerate(colour_tables):
+        table = np.asarray(table, np.uint8)
+        w = np.ones(len(table)) if areas is None else np.asarray(areas[k], np.float64)
+        for row, wt in zip(table[1:], w[1:], strict=False):
+            if row[3] == 0:
+                continue
+            c = tuple(int(v) for v in row)
+            weight[c] = weight.get(c, 0.0) + float(wt)
+    ordered = sorted(weight, key=lambda c: -weight[c])[:limit]
+    return [Swatch(default_name(c), c) for c in ordered]  # type: ignore[arg-type]
+
+
+def extract_from_image(rgba: np.ndarray, limit: int = 64, min_fraction: float = 0.0005) -> list[Swatch]:
+    """Swatches from a flat-coloured keyframe image (uint8[H, W, 4]): its most used opaque
+    colours, ignoring anti-aliasing specks below ``min_fraction`` of the opaque pixels."""
+    px = rgba.reshape(-1, 4)
+    px = px[px[:, 3] > 0].astype(np.uint32)
+    if len(px) == 0:
+        return []
+    code = (px[:, 0] << 24) | (px[:, 1] << 16) | (px[:, 2] << 8) | px[:, 3]
+    uniq, counts = np.unique(code, return_counts=True)
+    keep = counts >= max(1, min_fraction * len(px))
+    uniq, counts = uniq[keep], counts[keep]
+    order = np.argsort(-counts, kind="stable")[:limit]
+    out = []
+    for c in uniq[order]:
+        c = int(c)
+        rgba_t = (c >> 24 & 255, c >> 16 & 255, c >> 8 & 255, c & 255)
+        out.append(Swatch(default_name(rgba_t), rgba_t))
+    return out
+
+
+# -- GIMP .gpl -----------------------------------------------------------------------------
+
+
+def to_gpl(swatches: list[Swatch], name: str = "linepaint") -> str:
+    """GIMP palette text.  GIMP has no alpha: it is kept in the colour name as ``@aNNN``."""
+    lines = ["GIMP Palette", f"Name: {name}", "Columns: 8", "#"]
+    for s in swatches:
+        r, g, b, a = s.rgba
+        label = s.name if a == 255 else f"{s.name} @a{a}"
+        lines.append(f"{r:3d} {g:3d} {b:3d}\t{label}")
+    return "\n".join(lines) + "\n"
+
+
+def from_gpl(text: str, source: str = "palette") -> list[Swatch]:
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "GIMP Palette":
+        raise PaletteError(f"{source}: not a GIMP palette (the first line must be 'GIMP Palette').")
+    out = []
+    for no, line in enumerate(lines[1:], start=2):
+        s = line.strip()
+        if not s or s.startswith("#") or re.match(r"^(Name|Columns)\s*:", s):
+            continue
+        m = re.match(r"^(\d+)\s+(\d+)\s+(\d+)\s*(.*)$", s)
+        if not m:
+            raise PaletteError(f"{source}: line {no} is not 'R G B name': {s[:40]!r}.")
+        r, g, b = (int(m.group(i)) for i in (1, 2, 3))
+        label = m.group(4).strip()
+        a = 255
+        am = re.search(r"\s*@a(\d+)$", label)
+        if am:
+            a, label = int(am.group(1)), label[: am.start()]
+        try:
+            rgba = _colour((r, g, b, a))
+        except ValueError:
+            raise PaletteError(f"{source}: line {no} has a value outside 0..255.") from None
+        out.append(Swatch(label or default_name(rgba), rgba))
+    return out
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def to_json(swatches: list[Swatch]) -> str:
+    data = {
+        "format": "linepaint-palette",
+        "version": 1,
+        "swatches": [{"name": s.name, "rgba": list(s.rgba)} for s in swatches],
+    }
+    return json.dumps(data, indent=2)
+
+
+def swatches_from_data(data, source: str = "palette") -> list[Swatch]:
+    try:
+        items = data["swatches"] if isinstance(data, dict) else data
+        return [Swatch(str(d["name"]), _colour(d["rgba"])) for d in items]
+    except (KeyError, TypeError, ValueError):
+        raise PaletteError(
+            f"{source}: not a linepaint palette (expected swatches with name and rgba)."
+        ) from None
+
+
+def from_json(text: str, source: str = "palette") -> list[Swatch]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PaletteError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    return swatches_from_data(data, source)
+
+
+def read_palette(path: str | os.PathLike) -> list[Swatch]:
+    """Read a ``.gpl`` or ``.json`` palette file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PaletteError(f"{path.name}: cannot read the palette ({exc}).") from None
+    if path.suffix.lower() == ".gpl" or text.startswith("GIMP Palette"):
+        return from_gpl(text, path.name)
+    return from_json(text, path.name)
+
+
+def write_palette(path: str | os.PathLike, swatches: list[Swatch]) -> None:
+    """Write ``.gpl`` (by suffix) or JSON, atomically."""
+    path = Path(path)
+    text = to_gpl(swatches, path.stem) if path.suffix.lower() == ".gpl" else to_json(swatches)
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise PaletteError(f"{path.name}: cannot write the palette ({exc}).") from None

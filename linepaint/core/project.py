@@ -1,0 +1,865 @@
+"""The colourist's document: frames, keyframes, per-frame region colours, locks, gap-line
+strokes and palette, with edits that return invertible change records and a versioned,
+atomically written save format.  Qt-free (STYLE §3): the GUI wraps each change in an undo
+command; tests drive it without a window.
+
+Per-frame state is keyed by the line file's path, so change records stay valid when
+frames are added or re-sorted.  Label maps are not held for every frame: segmentations
+live in a small thread-safe cache and are recomputed from the line files (or read back
+from the project file) on demand.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import time
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .clip import list_images, natural_key
+from .errors import ImageReadError, ProjectError
+from .image_io import atomic_write_bytes, image_size, is_image_file, read_rgba
+from .lineart import LineArt, read_line_art
+from .palette import Swatch, extract_palette, swatches_from_data
+from .render import region_colours_from_image
+from .segment import Segmentation, segment
+
+Colour = tuple[int, int, int, int]
+CLEAR: Colour = (0, 0, 0, 0)
+
+FORMAT = "linepaint-project"
+VERSION = 1
+SUFFIX = ".lpproj"
+AUTOSAVE_SUFFIX = ".autosave"
+
+#: Regions below this confidence are "doubtful": the review tools jump between them.
+DOUBT_THRESHOLD = 0.5
+#: A carried fix follows a region into the next frame only when the match is this sure.
+HOLD_THRESHOLD = 0.25
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """A gap-closing line drawn by the user, added to the frame's ink (never exported)."""
+
+    points: tuple[tuple[float, float], ...]
+    width: float = 2.0
+
+    def to_json(self) -> dict:
+        return {"points": [list(p) for p in self.points], "width": self.width}
+
+    @staticmethod
+    def from_json(d: dict) -> Stroke:
+        return Stroke(tuple((float(x), float(y)) for x, y in d["points"]), float(d.get("width", 2.0)))
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """Everything the user or a propagation decided about one frame.  Arrays are never
+    modified in place: edits build a new state, so a state can sit in an undo record.
+
+    colours: uint8[n + 1, 4] | None (None: not coloured yet);
+    confidence: float32[n + 1] | None; source: int32[n + 1] | None (region of ``reference``);
+    reference: path of the frame the colours came from; locks: {region: RGBA} painted by
+    the user; key_image: coloured image the keyframe's colours are read from.
+    """
+
+    keyframe: bool = False
+    key_image: str | None = None
+    colours: np.ndarray | None = None
+    confidence: np.ndarray | None = None
+    source: np.ndarray | None = None
+    reference: str | None = None
+    locks: dict = field(default_factory=dict)
+    strokes: tuple[Stroke, ...] = ()
+    engine: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """An invertible edit: per frame path (before, after), optionally the palette."""
+
+    text: str
+    frames: dict = field(default_factory=dict)  # path -> (FrameState, FrameState)
+    palette: tuple | None = None  # (before list[Swatch], after list[Swatch])
+
+    @property
+    def empty(self) -> bool:
+        return not self.frames and self.palette is None
+
+    def merged(self, later: Change, text: str | None = None) -> Change:
+        """This change followed by ``later``, as one record."""
+        frames = dict(self.frames)
+        for p, (b, a) in later.frames.items():
+            frames[p] = (frames[p][0], a) if p in frames else (b, a)
+        pal = self.palette
+        if later.palette is not None:
+            pal = (pal[0] if pal else later.palette[0], later.palette[1])
+        return Change(text or self.text, frames, pal)
+
+
+def seg_from_labels(labels: np.ndarray) -> Segmentation:
+    """Rebuild a :class:`Segmentation` from a saved label map (int[H, W], 0 = ink)."""
+    labels = np.ascontiguousarray(labels, dtype=np.int32)
+    n = int(labels.max()) if labels.size else 0
+    # Regions a gap cut separated touch without ink between them.
+    extra = []
+    for pa, pb in ((labels[:, :-1], labels[:, 1:]), (labels[:-1, :], labels[1:, :])):
+        m = (pa != pb) & (pa > 0) & (pb > 0)
+        if m.any():
+            extra.append(np.stack([pa[m], pb[m]], axis=1))
+    return Segmentation(labels, labels == 0, n, extra)
+
+
+def draw_strokes(ink: np.ndarray, strokes: Iterable[Stroke]) -> np.ndarray:
+    """bool[H, W]: ``ink`` with the gap strokes drawn in."""
+    strokes = list(strokes)
+    if not strokes:
+        return ink
+    canvas = ink.astype(np.uint8)
+    for s in strokes:
+        pts = np.round(np.array(s.points, np.float64)).astype(np.int32).reshape(-1, 1, 2)
+        thick = max(1, int(round(s.width)))
+        if len(pts) == 1:
+            cv2.circle(canvas, tuple(int(v) for v in pts[0, 0]), max(1, thick // 2), 1, -1)
+        else:
+            cv2.polylines(canvas, [pts], False, 1, thickness=thick, lineType=cv2.LINE_8)
+    return canvas.astype(bool)
+
+
+class SegCache:
+    """Thread-safe LRU of (line art, segmentation) keyed by (line path, strokes)."""
+
+    def __init__(self, capacity: int = 12):
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._data: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.capacity:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class Project:
+    """Frames in natural order with their :class:`FrameState`, plus the palette."""
+
+    def __init__(self, gap: int | None = None, cache: int = 12):
+        self.frames: list[str] = []
+        self.states: dict[str, FrameState] = {}
+        self.palette: list[Swatch] = []
+        self.size: tuple[int, int] | None = None
+        self.gap = gap
+        self.path: Path | None = None
+        self.cache = SegCache(cache)
+        self._saved: dict[str, tuple] = {}  # path -> (strokes, zip file, member) of stored labels
+        self._line_cache = SegCache(4)
+
+    # -- frames -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def stem(self, i: int) -> str:
+        return Path(self.frames[i]).stem
+
+    def state(self, i: int) -> FrameState:
+        return self.states[self.frames[i]]
+
+    def index_of(self, path: str | None) -> int:
+        try:
+            return self.frames.index(path) if path is not None else -1
+        except ValueError:
+            return -1
+
+    def keyframes(self) -> list[int]:
+        return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]
+
+    def add_frames(self, paths: Iterable[str | os.PathLike], key_images: dict | None = None) -> list[str]:
+        """Add line frames (and coloured keyframe images by line path).  Frames that cannot
+        be read or differ in size from the project are skipped; returns one message per
+        skipped file.  Frames are kept in natural order; known paths are not added twice."""
+        key_images = {str(Path(k).resolve()): str(v) for k, v in (key_images or {}).items()}
+        problems: list[str] = []
+        for p in paths:
+            p = str(Path(p).resolve())
+            if p in self.states:
+                continue
+            try:
+                size = image_size(p)
+            except ImageReadError as exc:
+                problems.append(str(exc))
+                continue
+            if self.size is None:
+                self.size = size
+            elif size != self.size:
+                problems.append(
+                    f"{Path(p).name}: {size[0]}x{size[1]} does not match the project's "
+                    f"{self.size[0]}x{self.size[1]}."
+                )
+                continue
+            state = FrameState()
+            key = key_images.get(p)
+            if key is not None:
+                try:
+                    ksize = image_size(key)
+                except ImageReadError as exc:
+                    problems.append(str(exc))
+                    ksize = None
+                if ksize is not None and ksize != size:
+                    problems.append(
+                        f"{Path(key).name}: keyframe size {ksize[0]}x{ksize[1]} does not match its line frame."
+                    )
+                elif ksize is not None:
+                    state = FrameState(keyframe=True, key_image=key)
+            self.frames.append(p)
+            self.states[p] = state
+        self.frames.sort(key=lambda s: natural_key(Path(s).name))
+        return problems
+
+    # -- line art and segmentation ------------------------------------------------------
+
+    def _key(self, i: int, strokes: tuple | None = None):
+        path = self.frames[i]
+        return (path, self.states[path].strokes if strokes is None else strokes)
+
+    def line(self, i: int, strokes: tuple | None = None) -> LineArt:
+        """Line art of frame ``i`` with its gap strokes in the ink."""
+        key = self._key(i, strokes)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit[0]
+        base = self._line_cache.get(key[0])
+        if base is None:
+            base = read_line_art(key[0])
+            self._line_cache.put(key[0], base)
+        if not key[1]:
+            return base
+        return replace(base, ink=draw_strokes(base.ink, key[1]))
+
+    def cached_seg(self, i: int, strokes: tuple | None = None) -> Segmentation | None:
+        hit = self.cache.get(self._key(i, strokes))
+        return None if hit is None else hit[1]
+
+    def seg(self, i: int, strokes: tuple | None = None) -> Segmentation:
+        """Segmentation of frame ``i`` (computed, or read from the project file, on a miss)."""
+        key = self._key(i, strokes)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit[1]
+        line = self.line(i, key[1])
+        saved = self._saved.get(key[0])
+        seg = None
+        if saved is not None and saved[0] == key[1]:
+            try:
+                with zipfile.ZipFile(saved[1]) as zf, zf.open(saved[2]) as fh:
+                    seg = seg_from_labels(np.load(io.BytesIO(fh.read()))["labels"])
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+                seg = None
+        if seg is None or seg.shape != line.shape:
+            seg = segment(line, self.gap)
+        self.cache.put(key, (line, seg))
+        return seg
+
+    def key_colours(self, i: int, seg: Segmentation | None = None) -> np.ndarray | None:
+        """Colours of keyframe ``i``: its painted table, or read from its coloured image."""
+        st = self.state(i)
+        if not st.keyframe:
+            return None
+        if st.colours is not None:
+            return st.colours
+        seg = seg or self.seg(i)
+        if st.key_image is None:
+            return np.zeros((seg.n + 1, 4), np.uint8)
+        return region_colours_from_image(seg, read_rgba(st.key_image))
+
+    def cached(self, i: int) -> tuple[LineArt, Segmentation] | None:
+        """(line art, segmentation) of frame ``i`` if in the cache, without computing."""
+        return self.cache.get(self._key(i))
+
+    def resolve_keyframe(self, i: int, seg: Segmentation, colours: np.ndarray | None = None) -> bool:
+        """Store the colours read from keyframe ``i``'s image (derived data, no undo record;
+        ``colours`` when already read elsewhere).  Returns True when something was stored."""
+        st = self.state(i)
+        if not st.keyframe or st.colours is not None:
+            return False
+        if colours is None:
+            colours = self.key_colours(i, seg)
+        n = len(colours)
+        self.states[self.frames[i]] = replace(
+            st, colours=colours, confidence=np.ones(n, np.float32), source=None, reference=None
+        )
+        if not self.palette:
+            self.palette = extract_palette([colours], [seg.area])
+        return True
+
+    def colours(self, i: int, seg: Segmentation | None = None) -> np.ndarray:
+        """uint8[n + 1, 4] for display: the frame's table, or clear when none yet."""
+        st = self.state(i)
+        if st.colours is not None:
+            return st.colours
+        seg = seg or self.seg(i)
+        return np.zeros((seg.n + 1, 4), np.uint8)
+
+    def locks_by_index(self) -> dict[int, dict[int, Colour]]:
+        return {
+            i: dict(self.states[p].locks)
+            for i, p in enumerate(self.frames)
+            if self.states[p].locks and not self.states[p].keyframe
+        }
+
+    def doubtful(self, i: int, threshold: float = DOUBT_THRESHOLD) -> np.ndarray:
+        """int[k]: regions of frame ``i`` whose confidence is below ``threshold``."""
+        st = self.state(i)
+        if st.keyframe or st.confidence is None:
+            return np.zeros(0, np.int64)
+        conf = st.confidence.copy()
+        conf[0] = 1.0
+        for r in st.locks:
+            if 0 < r < len(conf):
+                conf[r] = 1.0
+        return np.nonzero(conf < threshold)[0]
+
+    # -- edits (each returns a Change; apply() redoes/undoes it) --------------------------
+
+    def apply(self, change: Change, undo: bool = False) -> None:
+        for path, (before, after) in change.frames.items():
+            if path in self.states:
+                self.states[path] = before if undo else after
+        if change.palette is not None:
+            self.palette = list(change.palette[0] if undo else change.palette[1])
+
+    def _commit(self, text: str, new: dict[str, FrameState]) -> Change:
+        change = Change(text, {p: (self.states[p], s) for p, s in new.items()})
+        self.apply(change)
+        return change
+
+    def _painted(self, i: int, region: int, rgba: Colour, seg: Segmentation) -> FrameState:
+        st = self.state(i)
+        if not 0 < region <= seg.n:
+            raise ProjectError(f"frame {self.stem(i)} has no region {region}.")
+        colours = self.colours(i, seg).copy()
+        colours[region] = rgba
+        conf = (
+            st.confidence.copy()
+            if st.confidence is not None and len(st.confidence) == len(colours)
+            else np.ones(len(colours), np.float32)
+        )
+        conf[region] = 1.0
+        locks = dict(st.locks)
+        if not st.keyframe:
+            locks[int(region)] = tuple(int(v) for v in rgba)
+        return replace(st, colours=colours, confidence=conf, locks=locks)
+
+    def fill(self, i: int, region: int, rgba: Colour, seg: Segmentation | None = None) -> Change:
+        """Bucket: paint ``region`` of frame ``i``; on a non-keyframe the region is locked."""
+        seg = seg or self.seg(i)
+        return self._commit(f"Fill {self.stem(i)}", {self.frames[i]: self._painted(i, region, rgba, seg)})
+
+    def unfill(self, i: int, region: int, seg: Segmentation | None = None) -> Change:
+        seg = seg or self.seg(i)
+        return self._commit(f"Unfill {self.stem(i)}", {self.frames[i]: self._painted(i, region, CLEAR, seg)})
+
+    def set_keyframe(self, i: int, flag: bool = True, seg: Segmentation | None = None) -> Change:
+        """Mark/unmark frame ``i`` as a keyframe; a new keyframe keeps its current colours."""
+        st = self.state(i)
+        if st.keyframe == flag:
+            return Change("Keyframe")
+        if flag:
+            colours = st.colours
+            if colours is None and st.key_image is None:
+                colours = np.zeros(((seg or self.seg(i)).n + 1, 4), np.uint8)
+            new = replace(
+                st,
+                keyframe=True,
+                colours=colours,
+                locks={},
+                confidence=None if colours is None else np.ones(len(colours), np.float32),
+            )
+        else:
+            new = replace(
+                st, keyframe=False, key_image=None, colours=st.colours if st.colours is not None else None
+            )
+        verb = "Mark" if flag else "Unmark"
+        return self._commit(f"{verb} keyframe {self.stem(i)}", {self.frames[i]: new})
+
+    def import_keyframe(
+        self, i: int, image_path: str | os.PathLike, seg: Segmentation | None = None
+    ) -> Change:
+        """Use a coloured image as frame ``i``'s keyframe (sizes must match)."""
+        image_path = str(Path(image_path).resolve())
+        size = image_size(image_path)
+        if self.size is not None and size != self.size:
+            raise ProjectError(
+                f"{Path(image_path).name}: {size[0]}x{size[1]} does not match the frames' "
+                f"{self.size[0]}x{self.size[1]}."
+            )
+        st = self.state(i)
+        new = replace(
+            st,
+            keyframe=True,
+            key_image=image_path,
+            colours=None,
+            confidence=None,
+            source=None,
+            reference=None,
+            locks={},
+        )
+        change = self._commit(f"Import keyframe {self.stem(i)}", {self.frames[i]: new})
+        if seg is not None:
+            self.resolve_keyframe(i, seg)
+            change = Change(change.text, {self.frames[i]: (change.frames[self.frames[i]][0], self.state(i))})
+        return change
+
+    def add_stroke(self, i: int, stroke: Stroke) -> Change:
+        """Gap line: add ``stroke`` to frame ``i``'s ink and re-segment that frame only.
+        Old colours carry over to the new regions by majority overlap; the halves of a
+        split region both keep its colour until the user fills one."""
+        st = self.state(i)
+        old_seg = self.seg(i)
+        strokes = st.strokes + (stroke,)
+        new_seg = self.seg(i, strokes)
+        return self._commit(
+            f"Gap line {self.stem(i)}", {self.frames[i]: self._reseg(st, old_seg, new_seg, strokes)}
+        )
+
+    def _reseg(self, st: FrameState, old: Segmentation, new: Segmentation, strokes: tuple) -> FrameState:
+        def carry(table, fill, dtype):
+            if table is None:
+                return None
+            # Majority old region under each new region's pixels.
+            mask = new.labels > 0
+            pair = new.labels[mask].astype(np.int64) * (old.n + 1) + old.filled[mask]
+            uniq, cnt = np.unique(pair, return_counts=True)
+            reg, src = uniq // (old.n + 1), uniq % (old.n + 1)
+            order = np.lexsort((cnt, reg))
+            reg, src = reg[order], src[order]
+            last = np.append(reg[1:] != reg[:-1], True)
+            owner = np.zeros(new.n + 1, np.int64)
+            owner[reg[last]] = src[last]
+            out = np.asarray(table)[owner].astype(dtype)
+            out[0] = fill
+            return out, owner
+
+        res = carry(st.colours, 0, np.uint8)
+        if res is None:
+            return replace(st, strokes=strokes)
+        colours, owner = res
+        conf = st.confidence[owner].astype(np.float32) if st.confidence is not None else None
+        source = st.source[owner].astype(np.int32) if st.source is not None else None
+        locks = {}
+        for r in range(1, new.n + 1):
+            c = st.locks.get(int(owner[r]))
+            if c is not None:
+                locks[r] = c
+        return replace(st, strokes=strokes, colours=colours, confidence=conf, source=source, locks=locks)
+
+    def set_palette(self, swatches: list[Swatch], text: str = "Edit palette") -> Change:
+        change = Change(text, {}, (list(self.palette), list(swatches)))
+        self.apply(change)
+        return change
+
+    def extract_palette(self) -> list[Swatch]:
+        """Swatches from every keyframe whose colours are known."""
+        tables = [
+            self.states[p].colours
+            for p in self.frames
+            if self.states[p].keyframe and self.states[p].colours is not None
+        ]
+        return extract_palette(tables)
+
+    def result_state(
+        self,
+        path: str,
+        colours,
+        confidence,
+        source,
+        reference: str | None,
+        engine: str,
+        strokes: tuple,
+        locks: dict | None = None,
+    ) -> FrameState | None:
+        """The state a propagation result gives ``path``, or None when the frame changed
+        meanwhile in a way the result no longer fits (made a keyframe, re-segmented)."""
+        st = self.states.get(path)
+        if st is None or st.keyframe or st.strokes != strokes:
+            return None
+        locks = dict(st.locks if locks is None else locks)
+        colours = np.array(colours, np.uint8)
+        confidence = np.array(confidence, np.float32)
+        for r, c in locks.items():
+            if 0 < r < len(colours):
+                colours[r] = c
+                confidence[r] = 1.0
+        return replace(
+            st,
+            colours=colours,
+            confidence=confidence,
+            source=np.array(source, np.int32),
+            reference=reference,
+            engine=engine,
+            locks=locks,
+        )
+
+    def apply_states(self, text: str, new: dict[str, FrameState]) -> Change:
+        return self._commit(text, new)
+
+    # -- sequences for background jobs ------------------------------------------------------
+
+    def sequence(self) -> ProjectSequence:
+        """A frozen view for a worker thread: frame list and states as they are now."""
+        return ProjectSequence(self)
+
+    # -- save / open ----------------------------------------------------------------------
+
+    def _frame_record(self, i: int, base: Path, files: dict[str, bytes]) -> dict:
+        path = self.frames[i]
+        st = self.states[path]
+
+        def rel(p: str | None):
+            if p is None:
+                return None
+            try:
+                r = os.path.relpath(p, base)
+            except ValueError:
+                r = None
+            return {"abs": p, "rel": r}
+
+        rec = {
+            "line": rel(path),
+            "keyframe": st.keyframe,
+            "key_image": rel(st.key_image),
+            "reference": rel(st.reference),
+            "engine": st.engine,
+            "locks": {str(k): list(v) for k, v in st.locks.items()},
+            "strokes": [s.to_json() for s in st.strokes],
+            "data": None,
+        }
+        if st.colours is not None:
+            member = f"frames/{i:05d}.npz"
+            arrays = {"colours": st.colours}
+            if st.confidence is not None:
+                arrays["confidence"] = st.confidence
+            if st.source is not None:
+                arrays["source"] = st.source
+            seg = self.cached_seg(i)
+            saved = self._saved.get(path)
+            if seg is None and saved is not None and saved[0] == st.strokes:
+                try:
+                    with zipfile.ZipFile(saved[1]) as zf:
+                        arrays["labels"] = np.load(io.BytesIO(zf.read(saved[2])))["labels"]
+                except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+                    pass
+            elif seg is not None:
+                arrays["labels"] = seg.labels.astype(np.uint16 if seg.n < 65536 else np.int32)
+            buf = io.BytesIO()
+            np.savez_compressed(buf, **arrays)
+            files[member] = buf.getvalue()
+            rec["data"] = member
+        return rec
+
+    def to_bytes(self, location: Path) -> bytes:
+        base = location.resolve().parent
+        files: dict[str, bytes] = {}
+        frames = [self._frame_record(i, base, files) for i in range(len(self.frames))]
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "size": list(self.size) if self.size else None,
+            "gap": self.gap,
+            "frames": frames,
+            "palette": [{"name": s.name, "rgba": list(s.rgba)} for s in self.palette],
+        }
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("project.json", json.dumps(doc, indent=1))
+            for name, data in files.items():
+                zf.writestr(name, data)
+        return buf.getvalue()
+
+    def save(self, path: str | os.PathLike, as_copy: bool = False) -> None:
+        """Write the project as one zip file (atomically: temp file then rename).
+        ``as_copy`` (autosave) leaves :attr:`path` as it is."""
+        path = Path(path)
+        try:
+            data = self.to_bytes(path)
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise ProjectError(f"{path.name}: cannot save the project ({exc.strerror or exc}).") from None
+        if not as_copy:
+            self.path = path
+            # Labels of the new file are now the stored ones.
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+            for i, p in enumerate(self.frames):
+                member = f"frames/{i:05d}.npz"
+                if member in names:
+                    self._saved[p] = (self.states[p].strokes, str(path), member)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, cache: int = 12) -> Project:
+        """Read a project file; frames whose line files went missing raise ProjectError."""
+        path = Path(path)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                doc = json.loads(zf.read("project.json"))
+                arrays = {}
+                for rec in doc.get("frames", []):
+                    if rec.get("data"):
+                        with np.load(io.BytesIO(zf.read(rec["data"]))) as z:
+                            arrays[rec["data"]] = {k: z[k] for k in z.files if k != "labels"}
+        except FileNotFoundError:
+            raise ProjectError(f"{path.name}: project file not found.") from None
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise ProjectError(f"{path.name}: not a linepaint project or damaged ({exc}).") from None
+        if doc.get("format") != FORMAT:
+            raise ProjectError(f"{path.name}: not a linepaint project.")
+        if int(doc.get("version", 0)) > VERSION:
+            raise ProjectError(
+                f"{path.name}: saved by a newer linepaint (format {doc['version']}); please update."
+            )
+        base = path.resolve().parent
+        proj = cls(gap=doc.get("gap"), cache=cache)
+        proj.size = tuple(doc["size"]) if doc.get("size") else None
+
+        def resolve(ref):
+            if ref is None:
+                return None
+            if ref.get("rel") is not None:
+                cand = (base / ref["rel"]).resolve()
+                if cand.exists():
+                    return str(cand)
+            return ref["abs"]
+
+        missing = []
+        for rec in doc.get("frames", []):
+            line = resolve(rec["line"])
+            if not Path(line).exists():
+                missing.append(Path(line).name)
+            strokes = tuple(Stroke.from_json(s) for s in rec.get("strokes", []))
+            st = FrameState(
+                keyframe=bool(rec.get("keyframe")),
+                key_image=resolve(rec.get("key_image")),
+                reference=resolve(rec.get("reference")),
+                engine=rec.get("engine", ""),
+                locks={int(k): tuple(int(c) for c in v) for k, v in rec.get("locks", {}).items()},
+                strokes=strokes,
+            )
+            if rec.get("data"):
+                a = arrays[rec["data"]]
+                st = replace(
+                    st,
+                    colours=a["colours"].astype(np.uint8),
+                    confidence=a["confidence"].astype(np.float32) if "confidence" in a else None,
+                    source=a["source"].astype(np.int32) if "source" in a else None,
+                )
+                proj._saved[line] = (strokes, str(path), rec["data"])
+            proj.frames.append(line)
+            proj.states[line] = st
+        if missing:
+            raise ProjectError(
+                f"{path.name}: line files missing: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}."
+            )
+        proj.palette = swatches_from_data(doc.get("palette", []), path.name)
+        proj.path = path
+        return proj
+
+
+def autosave_path(project_path: Path) -> Path:
+    """Sibling file autosaves go to: ``shot.lpproj`` -> ``shot.lpproj.autosave``."""
+    return project_path.with_name(project_path.name + AUTOSAVE_SUFFIX)
+
+
+def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[str, str], list[str]]:
+    """Expand dropped files and folders into (line frames, {line path: keyframe image},
+    problems).  A folder with ``line/`` inside is a clip in BasicPBC layout: its ``gt/``
+    images become keyframes of the line frames with the same stem."""
+    lines: list[Path] = []
+    keys: dict[str, str] = {}
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            if (p / "line").is_dir():
+                clip_lines = list_images(p / "line")
+                lines += clip_lines
+                if (p / "gt").is_dir():
+                    gt = {g.stem: g for g in list_images(p / "gt")}
+                    for ln in clip_lines:
+                        if ln.stem in gt:
+                            keys[str(ln.resolve())] = str(gt[ln.stem].resolve())
+            else:
+                found = list_images(p)
+                if not found:
+                    problems.append(f"{p.name}: the folder holds no image files.")
+                lines += found
+        elif p.is_file() and is_image_file(p):
+            lines.append(p)
+        elif p.exists():
+            problems.append(f"{p.name}: not an image linepaint imports (PNG, TIFF, JPG, WebP).")
+        else:
+            problems.append(f"{p.name}: file not found.")
+    return lines, keys, problems
+
+
+class ProjectSequence:
+    """:class:`~linepaint.core.propagate.FrameSequence` over a snapshot of a project, safe
+    to iterate in a worker thread while the user keeps editing (segmentations come from
+    the project's thread-safe cache)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.frames = list(project.frames)
+        self.states = dict(project.states)
+        self._known: dict[int, np.ndarray] = {}
+        self._index = {p: i for i, p in enumerate(project.frames)}
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def stem(self, i: int) -> str:
+        return Path(self.frames[i]).stem
+
+    def strokes(self, i: int) -> tuple:
+        return self.states[self.frames[i]].strokes
+
+    def _idx(self, i: int) -> int:
+        # The live project may have re-sorted; map by path.
+        return self.project.index_of(self.frames[i])
+
+    def line(self, i: int) -> LineArt:
+        self.seg(i)
+        hit = self.project.cache.get((self.frames[i], self.strokes(i)))
+        return hit[0] if hit else self.project.line(self._idx(i), self.strokes(i))
+
+    def seg(self, i: int) -> Segmentation:
+        return self.project.seg(self._idx(i), self.strokes(i))
+
+    def known_colours(self, i: int) -> np.ndarray | None:
+        st = self.states[self.frames[i]]
+        if not st.keyframe:
+            return None
+        if i not in self._known:
+            if st.colours is not None:
+                self._known[i] = st.colours
+            else:
+                seg = self.seg(i)
+                self._known[i] = (
+                    np.zeros((seg.n + 1, 4), np.uint8)
+                    if st.key_image is None
+                    else region_colours_from_image(seg, read_rgba(st.key_image))
+                )
+        return self._known[i]
+
+    def colours(self, i: int) -> np.ndarray | None:
+        return (
+            self.known_colours(i)
+            if self.states[self.frames[i]].keyframe
+            else self.states[self.frames[i]].colours
+        )
+
+    def locks(self) -> dict[int, dict[int, Colour]]:
+        return {
+            i: dict(self.states[p].locks)
+            for i, p in enumerate(self.frames)
+            if self.states[p].locks and not self.states[p].keyframe
+        }
+
+
+def carry_fix_forward(
+    seq: ProjectSequence, matcher, start: int, region: int, rgba: Colour, mode: str = "nearest"
+) -> Iterator[tuple]:
+    """After the user filled ``region`` of frame ``start``, follow it forward: in each
+    later frame (up to the next keyframe) find the regions matched to it from the previous
+    frame, lock them to ``rgba`` and re-solve that frame with the locks as constraints.
+
+    Yields (FrameResult, locks of that frame) one frame at a time; stops where the region
+    is no longer matched with confidence :data:`HOLD_THRESHOLD`.
+    """
+    from .match.base import Reference
+    from .propagate import FrameResult, plan
+
+    n = len(seq)
+    known = [i for i in range(n) if seq.states[seq.frames[i]].keyframe]
+    refs_of = dict(plan(n, known, mode))
+    locks = seq.locks()
+    locks.setdefault(start, {})[int(region)] = tuple(int(v) for v in rgba)
+    prev = seq.colours(start)
+    prev = np.zeros((seq.seg(start).n + 1, 4), np.uint8) if prev is None else prev.copy()
+    prev[region] = rgba
+    tracked = np.array([region])
+    current: dict[int, np.ndarray] = {start: prev}
+    for j in range(start + 1, n):
+        if j in known or j not in refs_of:
+            break
+        seg_j, line_j = seq.seg(j), seq.line(j)
+        link = matcher.match(
+            [Reference(seq.line(j - 1), seq.seg(j - 1), current[j - 1])],
+            line_j,
+            seg_j,
+            locked=locks.get(j, {}),
+        )
+        hits = np.nonzero(np.isin(link.source, tracked) & (link.confidence >= HOLD_THRESHOLD))[0]
+        hits = hits[hits > 0]
+        if len(hits) == 0:
+            break
+        frame_locks = dict(locks.get(j, {}))
+        for t in hits:
+            frame_locks[int(t)] = tuple(int(v) for v in rgba)
+        locks[j] = frame_locks
+        ref_ids = refs_of[j]
+        refs = []
+        for r in ref_ids:
+            cols = current.get(r)
+            if cols is None:
+                cols = seq.colours(r)
+            if cols is None:
+                cols = np.zeros((seq.seg(r).n + 1, 4), np.uint8)
+            refs.append(Reference(seq.line(r), seq.seg(r), cols))
+        res = matcher.match(refs, line_j, seg_j, locked=frame_locks)
+        colours = res.colours.copy()
+        conf = res.confidence.astype(np.float32).copy()
+        for r, c in frame_locks.items():
+            if 0 < r <= seg_j.n:
+                colours[r] = c
+                conf[r] = 1.0
+        current[j] = colours
+        tracked = hits
+        ref_of = res.ref_index
+        best = ref_ids[int(np.bincount(ref_of[ref_of >= 0]).argmax())] if (ref_of >= 0).any() else ref_ids[0]
+        yield (
+            FrameResult(
+                index=j,
+                stem=seq.stem(j),
+                seg=seg_j,
+                colours=colours,
+                confidence=conf,
+                source=res.source,
+                reference=best,
+                engine=res.engine,
+            ),
+            frame_locks,
+        )

@@ -1,0 +1,148 @@
+"""Background jobs: a long job is a plain generator (STYLE §1); a worker iterates it in a
+QThread, emits each yielded item by signal, and checks a cancel flag between items, so a
+cancelled job never leaves half a frame.  Results reach the GUI thread only through
+signals delivered to :class:`JobRunner`, a QObject living in the GUI thread."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.errors import LinepaintError
+
+
+class GeneratorWorker(QObject):
+    """Runs ``make_job()`` (a generator) in its thread; one ``yielded`` per item."""
+
+    yielded = Signal(object)
+    done = Signal(bool, str)  # cancelled, error message ("" when none)
+
+    def __init__(self, make_job: Callable[[], Iterator]):
+        super().__init__()
+        self._make_job = make_job
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        error, cancelled = "", False
+        gen = None
+        try:
+            gen = self._make_job()
+            while True:
+                if self._cancel.is_set():
+                    cancelled = True
+                    break
+                try:
+                    item = next(gen)
+                except StopIteration:
+                    break
+                self.yielded.emit(item)
+        except LinepaintError as exc:
+            error = str(exc)
+        except ImportError as exc:
+            error = f"A component linepaint needs is not available ({exc})."
+        except Exception as exc:  # a bug: the user reads one line, the log gets the trace
+            traceback.print_exc(file=sys.stderr)
+            error = f"Unexpected error: {exc}"
+        finally:
+            if gen is not None and hasattr(gen, "close"):
+                try:
+                    gen.close()
+                except Exception:
+                    pass
+        self.done.emit(cancelled, error)
+
+
+class JobRunner(QObject):
+    """One job at a time on its own QThread.  ``finished(kind, cancelled)`` is emitted after
+    the job's GUI-side ``on_done`` ran, so a waiter sees the document updated."""
+
+    started = Signal(str)
+    progress = Signal(str, int, int)  # kind, done, total
+    finished = Signal(str, bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: GeneratorWorker | None = None
+        self.kind = ""
+        self._on_item: Callable | None = None
+        self._on_done: Callable | None = None
+        self._count = 0
+        self._total = 0
+        self._queued: tuple | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None
+
+    def start(
+        self,
+        kind: str,
+        make_job: Callable[[], Iterator],
+        on_item: Callable | None = None,
+        on_done: Callable | None = None,
+        total: int = 0,
+        queue: bool = False,
+    ) -> bool:
+        """Start a job; when busy, either queue it (replacing an earlier queued job) or
+        refuse (returns False)."""
+        if self.busy:
+            if queue:
+                self._queued = (kind, make_job, on_item, on_done, total)
+                return True
+            return False
+        self.kind, self._on_item, self._on_done = kind, on_item, on_done
+        self._count, self._total = 0, total
+        thread = QThread()
+        worker = GeneratorWorker(make_job)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.yielded.connect(self._item)
+        worker.done.connect(self._done)
+        self._thread, self._worker = thread, worker
+        thread.start()
+        self.started.emit(kind)
+        self.progress.emit(kind, 0, total)
+        return True
+
+    def cancel(self) -> None:
+        self._queued = None
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def wait(self) -> None:
+        """Cancel and block until the thread ended (window closing)."""
+        self.cancel()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+
+    @Slot(object)
+    def _item(self, item) -> None:
+        self._count += 1
+        if self._on_item is not None:
+            self._on_item(item)
+        self.progress.emit(self.kind, self._count, self._total)
+
+    @Slot(bool, str)
+    def _done(self, cancelled: bool, error: str) -> None:
+        thread, kind, on_done = self._thread, self.kind, self._on_done
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+        self._thread = self._worker = None
+        self._on_item = self._on_done = None
+        if on_done is not None:
+            on_done(cancelled, error)
+        self.finished.emit(kind, cancelled)
+        if self._queued is not None and not self.busy:
+            queued, self._queued = self._queued, None
+            self.start(*queued)

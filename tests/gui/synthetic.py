@@ -1,0 +1,78 @@
+"""Small synthetic clips and a deterministic matcher for tests (no weights, no classic
+matcher needed): frames are drawn with OpenCV, colours come from a painted keyframe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from linepaint.core.image_io import write_png
+from linepaint.core.match.base import MatchResult
+
+BG = (0, 0, 0, 0)
+BODY = (230, 60, 60, 255)
+EYE = (40, 90, 220, 255)
+FLOOR = (90, 200, 90, 255)
+
+
+def draw_frame(t: int, size=(160, 120), colour=False) -> np.ndarray:
+    """uint8 RGBA: line art (colour=False) or the flat-coloured ground truth of frame t."""
+    w, h = size
+    img = np.zeros((h, w, 4), np.uint8)
+    if not colour:
+        img[:] = (255, 255, 255, 255)
+    dx = 3 * t
+    x0, y0, x1, y1 = 30 + dx, 20, 100 + dx, 80
+    cx, cy = 65 + dx, 50
+    if colour:
+        img[:] = BG
+        img[90:, :] = FLOOR
+        cv2.rectangle(img, (x0, y0), (x1, y1), BODY, -1)
+        cv2.circle(img, (cx, cy), 14, EYE, -1)
+    ink = (0, 0, 0, 255)
+    cv2.rectangle(img, (x0, y0), (x1, y1), ink, 2)
+    cv2.circle(img, (cx, cy), 14, ink, 2)
+    cv2.line(img, (0, 90), (w - 1, 90), ink, 2)
+    return img
+
+
+def write_clip(root: Path, frames: int = 5, size=(160, 120), keyframes=(0,), basicpbc=True) -> Path:
+    """Write f1..fN line frames (named so natural order differs from text order when N>=10)."""
+    line_dir = root / "line" if basicpbc else root
+    for t in range(frames):
+        write_png(line_dir / f"f{t + 1}.png", draw_frame(t, size))
+        if basicpbc and t in keyframes:
+            write_png(root / "gt" / f"f{t + 1}.png", draw_frame(t, size, colour=True))
+    return root
+
+
+class OverlapMatcher:
+    """Each target region takes the reference region it overlaps most (same pixel grid);
+    confidence = the overlap's share of the region.  Deterministic and fast."""
+
+    name = "overlap"
+
+    def match(self, refs, target_line, target, locked=None):
+        ref = refs[0]
+        n = target.n
+        mask = target.labels > 0
+        pair = target.labels[mask].astype(np.int64) * (ref.seg.n + 1) + ref.seg.filled[mask]
+        uniq, cnt = np.unique(pair, return_counts=True)
+        reg, src = uniq // (ref.seg.n + 1), uniq % (ref.seg.n + 1)
+        order = np.lexsort((cnt, reg))
+        reg, src, cnt = reg[order], src[order], cnt[order]
+        last = np.append(reg[1:] != reg[:-1], True)
+        source = np.full(n + 1, -1, np.int32)
+        source[reg[last]] = src[last]
+        conf = np.zeros(n + 1, np.float32)
+        area = np.maximum(target.area, 1)
+        conf[reg[last]] = cnt[last] / area[reg[last]]
+        colours = np.zeros((n + 1, 4), np.uint8)
+        ok = source >= 0
+        colours[ok] = ref.colours[source[ok]]
+        ref_index = np.where(ok, 0, -1).astype(np.int32)
+        return MatchResult(
+            colours=colours, confidence=conf, source=source, ref_index=ref_index, engine="overlap (cpu)"
+        )

@@ -1,0 +1,333 @@
+"""Drive the real window: drop a clip, propagate in the background, paint, undo, save,
+cancel, export; assert on pixels, colours and files."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from synthetic import BODY, EYE, draw_frame
+
+from linepaint.core.image_io import read_rgba, write_png
+from linepaint.core.project import Project
+
+RED = (255, 0, 0, 255)
+
+
+def wait_shown(qtbot, win, i=None):
+    """Until the current frame (or frame i) is on screen with its segmentation."""
+    qtbot.waitUntil(
+        lambda: (
+            win.target_view.seg is not None
+            and win.target_view.frame_index == (win.current if i is None else i)
+            and not win.display_runner.busy
+        ),
+        timeout=10000,
+    )
+
+
+def drop(qtbot, widget, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    ev = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    widget.dropEvent(ev)
+
+
+def load(qtbot, win, clip):
+    drop(qtbot, win, [clip])
+    assert len(win.project) == 12
+    wait_shown(qtbot, win, 0)
+
+
+def propagate(qtbot, win):
+    with qtbot.waitSignal(win.runner.finished, timeout=20000):
+        assert win.propagate_all()
+
+
+def view_pos(view, x, y) -> QPoint:
+    return view.mapFromScene(QPointF(x + 0.5, y + 0.5))
+
+
+def region_centre(win, colour):
+    """Scene (x, y) of a pixel inside the region of this colour in the target view."""
+    view = win.target_view
+    r = int(np.nonzero((view.colours == colour).all(axis=1))[0][0])
+    ys, xs = np.nonzero(view.seg.labels == r)
+    k = len(xs) // 2
+    return int(xs[k]), int(ys[k]), r
+
+
+def pixel(view, x, y):
+    return tuple(int(v) for v in view.colour_item.array[y, x])
+
+
+@pytest.mark.parametrize("target", ["window", "filmstrip"])
+def test_drop_natural_order_and_keyframes(qtbot, window, clip, target):
+    drop(qtbot, window if target == "window" else window.filmstrip, [clip])
+    assert [window.project.stem(i) for i in range(12)] == [f"f{i}" for i in range(1, 13)]
+    assert window.project.keyframes() == [0]
+    wait_shown(qtbot, window, 0)
+    # Keyframe colours were read from gt/ in the worker and shown.
+    x, y, _ = region_centre(window, BODY)
+    assert pixel(window.target_view, x, y) == BODY
+    assert window.palette.swatches
+
+
+def test_bad_and_odd_files_reported(qtbot, window, clip, tmp_path):
+    write_png(tmp_path / "big.png", np.zeros((50, 50, 4), np.uint8))
+    (tmp_path / "junk.png").write_bytes(b"nope")
+    drop(qtbot, window, [clip, tmp_path / "big.png", tmp_path / "junk.png"])
+    assert len(window.project) == 12
+    assert "big.png" in window.messages[-1] and "junk.png" in window.messages[-1]
+
+
+def test_propagate_bucket_undo_redo(qtbot, window, clip):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    assert all(window.project.state(i).colours is not None for i in range(12))
+    window.show_frame(3)
+    wait_shown(qtbot, window, 3)
+    assert window.ref_view.frame_index == 0  # the keyframe used for this target
+    x, y, r = region_centre(window, BODY)
+    view = window.target_view
+    assert pixel(view, x, y) == BODY
+    window.palette.set_current(RED)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, x, y))
+    assert pixel(view, x, y) == RED
+    assert tuple(window.project.state(3).colours[r]) == RED
+    assert window.isWindowModified()
+    window.undo.undo()
+    qtbot.waitUntil(lambda: pixel(view, x, y) == BODY, timeout=5000)
+    window.undo.redo()
+    qtbot.waitUntil(lambda: pixel(view, x, y) == RED, timeout=5000)
+    # Eyedropper (Alt+click) on the reference view picks the keyframe's colour.
+    rx, ry, _ = x - 9, y, None
+    qtbot.mouseClick(
+        window.ref_view.viewport(), Qt.LeftButton, Qt.AltModifier, pos=view_pos(window.ref_view, rx, ry)
+    )
+    assert window.palette.colour == BODY
+
+
+def test_shift_click_carries_forward(qtbot, window, clip):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    window.show_frame(4)
+    wait_shown(qtbot, window, 4)
+    x, y, r = region_centre(window, EYE)
+    window.palette.set_current(RED)
+    view = window.target_view
+    before = [window.project.state(j).colours.copy() for j in range(12)]
+    with qtbot.waitSignal(window.runner.finished, timeout=20000):
+        qtbot.mouseClick(view.viewport(), Qt.LeftButton, Qt.ShiftModifier, pos=view_pos(view, x, y))
+    assert pixel(view, x, y) == RED
+    for j in range(5, 12):
+        cols = window.project.state(j).colours
+        assert RED in [tuple(c) for c in cols], j
+        assert EYE not in [tuple(c) for c in cols], j
+    for j in range(0, 4):
+        assert np.array_equal(window.project.state(j).colours, before[j])
+    # One undo step takes back the fill and everything it carried.
+    assert window.undo.count() == 2
+    window.undo.undo()
+    for j in range(4, 12):
+        assert np.array_equal(window.project.state(j).colours, before[j])
+
+
+def test_mark_keyframe_and_paint_it(qtbot, window, tmp_path):
+    from synthetic import write_clip
+
+    clip = write_clip(tmp_path / "plain", frames=4, basicpbc=False)
+    drop(qtbot, window, [clip])
+    wait_shown(qtbot, window, 0)
+    assert window.project.keyframes() == []
+    assert not window.propagate_all()  # no keyframe: told, not crashed
+    window.toggle_keyframe(0)
+    assert window.project.keyframes() == [0]
+    x0, y0, _ = 60, 30, None  # inside the body of frame 0
+    view = window.target_view
+    window.palette.set_current(BODY)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, x0, y0))
+    assert pixel(view, x0, y0) == BODY
+    propagate(qtbot, window)
+    window.show_frame(2)
+    wait_shown(qtbot, window, 2)
+    assert pixel(window.target_view, x0 + 6, y0) == BODY
+
+
+def test_gap_line_splits_region(qtbot, window, clip):
+    load(qtbot, window, clip)
+    view = window.target_view
+    n0 = view.seg.n
+    window.set_tool(window.tool.GAP)
+    # Across the body, above the eye (body 30..100 x, 20..80 y in frame 0).
+    qtbot.mousePress(view.viewport(), Qt.LeftButton, pos=view_pos(view, 26, 30))
+    qtbot.mouseMove(view.viewport(), pos=view_pos(view, 60, 30))
+    qtbot.mouseRelease(view.viewport(), Qt.LeftButton, pos=view_pos(view, 104, 30))
+    qtbot.waitUntil(lambda: view.seg is not None and view.seg.n == n0 + 1, timeout=10000)
+    window.set_tool(window.tool.BUCKET)
+    window.palette.set_current(RED)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, 60, 24))
+    assert pixel(view, 60, 24) == RED and pixel(view, 60, 70) == BODY
+    window.undo.undo()
+    window.undo.undo()
+    qtbot.waitUntil(lambda: view.seg is not None and view.seg.n == n0, timeout=10000)
+
+
+def test_save_and_reopen_identical(qtbot, window, clip, tmp_path, settings):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    window.show_frame(2)
+    wait_shown(qtbot, window, 2)
+    x, y, r = region_centre(window, BODY)
+    window.palette.set_current(RED)
+    view = window.target_view
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, x, y))
+    out = tmp_path / "shot.lpproj"
+    assert window.save_project(str(out))
+    assert not window.isWindowModified()
+    assert str(out) in settings.value("recent")
+    reopened = Project.open(out)
+    for i in range(12):
+        assert np.array_equal(reopened.colours(i), window.project.colours(i))
+    window.open_project(str(out))
+    wait_shown(qtbot, window, 0)
+    window.show_frame(2)
+    wait_shown(qtbot, window, 2)
+    assert pixel(window.target_view, x, y) == RED
+
+
+def test_cancel_halfway(qtbot, window, clip):
+    load(qtbot, window, clip)
+
+    class Slow:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def match(self, *a, **k):
+            time.sleep(0.05)
+            return self.inner.match(*a, **k)
+
+    inner = window.matcher_factory("auto", "cpu")
+    window.matcher_factory = lambda e, d: Slow(inner)
+    ticks = []
+    timer_id = window.startTimer(5)
+    window.timerEvent = lambda ev: ticks.append(time.perf_counter())
+    with qtbot.waitSignal(window.runner.finished, timeout=20000) as blocker:
+        window.propagate_all()
+        qtbot.waitUntil(lambda: window.progress.value() >= 4, timeout=10000)
+        window.cancel_button.click()
+    window.killTimer(timer_id)
+    assert blocker.args == ["propagate", True]
+    done = [
+        i
+        for i in range(12)
+        if window.project.state(i).colours is not None and not window.project.state(i).keyframe
+    ]
+    assert 4 <= len(done) < 11
+    for i in done:  # finished frames are whole
+        st = window.project.state(i)
+        assert len(st.colours) == len(st.confidence) == len(st.source)
+    # The GUI kept turning during the run (no gap over 250 ms between timer ticks).
+    gaps = np.diff(ticks)
+    assert len(ticks) > 10 and gaps.max() < 0.25
+    window.undo.undo()
+    assert all(window.project.state(i).colours is None for i in done)
+
+
+@pytest.mark.parametrize("layer", ["both", "colour", "line"])
+def test_export(qtbot, window, clip, tmp_path, layer):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.runner.finished, timeout=20000):
+        assert window.export_frames(str(out), layer)
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 12
+    img = read_rgba(out / "f6.png")
+    line = draw_frame(5)
+    if layer == "line":
+        assert img[50, 5, 3] == 0 and img[90, 5, 3] == 255  # paper clear, ink opaque
+    else:
+        assert tuple(img[30, 60 + 15]) == BODY  # body of frame 6 (moved 15 px)
+        assert img[5, 5, 3] == 0  # background stays transparent
+    assert line.shape == img.shape
+
+
+def test_export_refuses_input_folder(qtbot, window, clip):
+    load(qtbot, window, clip)
+    assert not window.export_frames(str(clip / "line"))
+    assert "input frames" in window.messages[-1]
+    assert read_rgba(clip / "line" / "f1.png").shape == (120, 160, 4)
+
+
+def test_doubt_navigation_and_overlay(qtbot, window, clip):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    # Only one region of frame 5 is doubtful.
+    from dataclasses import replace
+
+    for q in window.project.frames:
+        s = window.project.states[q]
+        if s.confidence is not None:
+            window.project.states[q] = replace(s, confidence=np.ones_like(s.confidence))
+
+    p = window.project.frames[5]
+    st = window.project.states[p]
+    conf = st.confidence.copy()
+    conf[2] = 0.1
+    window.project.states[p] = replace(st, confidence=conf)
+    window.show_frame(0)
+    wait_shown(qtbot, window, 0)
+    qtbot.keyClick(window.target_view, Qt.Key_N)
+    qtbot.waitUntil(lambda: window.current == 5 and window.target_view.seg is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window._doubt_cursor == 0, timeout=5000)
+    assert "1 here, 1 left" in window.doubt_label.text()
+    window.act_overlay.setChecked(True)
+    ov = window.target_view.overlay_item.array
+    assert ov is not None and ov[..., 3][window.target_view.seg.filled == 2].min() > 0
+
+
+def test_hover_highlights_reference(qtbot, window, clip):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    window.show_frame(2)
+    wait_shown(qtbot, window, 2)
+    x, y, r = region_centre(window, EYE)
+    view = window.target_view
+    qtbot.mouseMove(view.viewport(), pos=view_pos(view, x, y))
+    hl = window.ref_view.highlight_item.array
+    assert hl is not None and hl[..., 3].max() > 0
+
+
+def test_palette_edit_undo(qtbot, window, clip):
+    load(qtbot, window, clip)
+    n = len(window.project.palette)
+    window.palette.set_current(RED)
+    window.palette._add()
+    assert len(window.project.palette) == n + 1 and window.palette.list.count() == n + 1
+    window.undo.undo()
+    assert len(window.project.palette) == n and window.palette.list.count() == n
+
+
+def test_autosave_and_restore_after_crash(qtbot, window, clip, tmp_path, settings):
+    from PySide6.QtWidgets import QMessageBox
+
+    from linepaint.gui.main_window import MainWindow
+
+    load(qtbot, window, clip)
+    window.project.path = tmp_path / "shot.lpproj"
+    window.palette.set_current(RED)
+    window.palette._add()
+    window.autosave()
+    auto = tmp_path / "shot.lpproj.autosave"
+    assert auto.exists()
+    # A second start with the same settings, as after a crash: restore is offered.
+    other = MainWindow(settings=settings, autosave_ms=10**8)
+    qtbot.addWidget(other)
+    other.ask = lambda *a, **k: QMessageBox.Yes
+    assert other.offer_restore()
+    assert other.project.keyframes() == [0]
+    assert other.project.palette[-1].rgba == RED
+    assert other.project.path == tmp_path / "shot.lpproj" and other.isWindowModified()
+    other.undo.setClean()

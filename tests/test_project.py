@@ -1,0 +1,144 @@
+"""The project document without Qt: frames in, edits as invertible changes, save/open,
+carrying a fix forward."""
+
+import zipfile
+
+import numpy as np
+import pytest
+from gui.synthetic import BODY, EYE, OverlapMatcher, write_clip
+
+from linepaint.core.errors import ProjectError
+from linepaint.core.project import Project, Stroke, carry_fix_forward, find_frames
+from linepaint.core.propagate import propagate
+
+RED = (255, 0, 0, 255)
+
+
+@pytest.fixture
+def clip(tmp_path):
+    return write_clip(tmp_path / "clip", frames=11)
+
+
+def load(clip):
+    lines, keys, problems = find_frames([clip])
+    proj = Project()
+    assert proj.add_frames(lines, keys) == [] and problems == []
+    return proj
+
+
+def run(proj):
+    seq = proj.sequence()
+    new = {}
+    for r in propagate(seq, OverlapMatcher(), locks=seq.locks()):
+        p = seq.frames[r.index]
+        new[p] = proj.result_state(
+            p, r.colours, r.confidence, r.source, seq.frames[r.reference], r.engine, seq.strokes(r.index)
+        )
+    return proj.apply_states("Propagate", new)
+
+
+def region_of(proj, i, colour):
+    cols = proj.colours(i)
+    return int(np.nonzero((cols == colour).all(axis=1))[0][0])
+
+
+def test_frames_natural_order_and_keyframes(clip):
+    proj = load(clip)
+    assert [proj.stem(i) for i in range(len(proj))] == [f"f{i}" for i in range(1, 12)]
+    assert proj.keyframes() == [0]
+
+
+def test_mixed_sizes_and_bad_files(tmp_path, clip):
+    from linepaint.core.image_io import write_png
+
+    write_png(tmp_path / "odd.png", np.zeros((10, 10, 4), np.uint8))
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    proj = load(clip)
+    problems = proj.add_frames([tmp_path / "odd.png", tmp_path / "broken.png"])
+    assert len(problems) == 2 and "odd.png" in problems[0] and "broken.png" in problems[1]
+    assert len(proj) == 11
+
+
+def test_fill_undo_redo(clip):
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    r = region_of(proj, 3, BODY)
+    before = proj.colours(3).copy()
+    ch = proj.fill(3, r, RED)
+    assert tuple(proj.colours(3)[r]) == RED and proj.state(3).locks == {r: RED}
+    proj.apply(ch, undo=True)
+    assert np.array_equal(proj.colours(3), before) and proj.state(3).locks == {}
+    proj.apply(ch)
+    assert tuple(proj.colours(3)[r]) == RED
+    # A later propagation keeps the painted region.
+    run(proj)
+    assert tuple(proj.colours(3)[r]) == RED
+
+
+def test_keyframe_toggle_and_doubt(clip):
+    proj = load(clip)
+    ch = proj.set_keyframe(5, True)
+    assert proj.keyframes() == [0, 5]
+    proj.apply(ch, undo=True)
+    assert proj.keyframes() == [0]
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    assert proj.doubtful(0).size == 0
+
+
+def test_gap_stroke_splits_region(clip):
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    n0 = proj.seg(0).n
+    body = region_of(proj, 0, BODY)
+    x, y, w, h = proj.seg(0).bbox[body]
+    ch = proj.add_stroke(0, Stroke(((x - 2, y + 8), (x + w + 2, y + 8)), 2))
+    assert proj.seg(0).n == n0 + 1
+    # Both halves keep the old colour until filled.
+    assert ((proj.colours(0) == BODY).all(axis=1)).sum() == 2
+    proj.apply(ch, undo=True)
+    assert proj.seg(0).n == n0
+
+
+def test_save_open_identical(tmp_path, clip):
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    proj.fill(4, region_of(proj, 4, EYE), RED)
+    proj.add_stroke(2, Stroke(((10, 10), (20, 20)), 2))
+    out = tmp_path / "shot.lpproj"
+    proj.save(out)
+    assert "project.json" in zipfile.ZipFile(out).namelist()
+    back = Project.open(out)
+    assert back.frames == proj.frames
+    for i in range(len(proj)):
+        a, b = proj.state(i), back.state(i)
+        assert a.keyframe == b.keyframe and a.locks == b.locks and a.strokes == b.strokes
+        assert np.array_equal(proj.colours(i), back.colours(i))
+        assert np.array_equal(proj.seg(i).filled, back.seg(i).filled)
+    # Saved again from the reopened project (labels read from the file) and reopened.
+    back.save(out)
+    again = Project.open(out)
+    assert np.array_equal(again.colours(4), proj.colours(4))
+
+
+def test_open_bad_file(tmp_path):
+    p = tmp_path / "x.lpproj"
+    p.write_bytes(b"junk")
+    with pytest.raises(ProjectError, match="x.lpproj"):
+        Project.open(p)
+
+
+def test_carry_fix_forward(clip):
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    r = region_of(proj, 2, EYE)
+    proj.fill(2, r, RED)
+    seq = proj.sequence()
+    results = list(carry_fix_forward(seq, OverlapMatcher(), 2, r, RED))
+    assert [res.index for res, _ in results] == list(range(3, 11))
+    for res, locks in results:
+        assert RED in [tuple(c) for c in res.colours]
+        assert RED in locks.values()
