@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import draw_lineart
+from samples import draw_lineart
 
 from linepaint.core.image_io import read_rgba
 from linepaint.core.lineart import line_art_from_rgba, read_line_art
