@@ -230,7 +230,8 @@ class Project:
                     ksize = None
                 if ksize is not None and ksize != size:
                     problems.append(
-                        f"{Path(key).name}: keyframe size {ksize[0]}x{ksize[1]} does not match its line frame."
+                        f"{Path(key).name}: keyframe size {ksize[0]}x{ksize[1]} "
+                        "does not match its line frame."
                     )
                 elif ksize is not None:
                     state = FrameState(keyframe=True, key_image=key)
@@ -681,7 +682,8 @@ class Project:
             proj.states[line] = st
         if missing:
             raise ProjectError(
-                f"{path.name}: line files missing: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}."
+                f"{path.name}: line files missing: "
+                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}."
             )
         proj.palette = swatches_from_data(doc.get("palette", []), path.name)
         proj.path = path
@@ -800,7 +802,7 @@ def carry_fix_forward(
     is no longer matched with confidence :data:`HOLD_THRESHOLD`.
     """
     from .match.base import Reference
-    from .propagate import FrameResult, plan
+    from .propagate import plan, solve_frame
 
     n = len(seq)
     known = [i for i in range(n) if seq.states[seq.frames[i]].keyframe]
@@ -839,27 +841,7 @@ def carry_fix_forward(
             if cols is None:
                 cols = np.zeros((seq.seg(r).n + 1, 4), np.uint8)
             refs.append(Reference(seq.line(r), seq.seg(r), cols))
-        res = matcher.match(refs, line_j, seg_j, locked=frame_locks)
-        colours = res.colours.copy()
-        conf = res.confidence.astype(np.float32).copy()
-        for r, c in frame_locks.items():
-            if 0 < r <= seg_j.n:
-                colours[r] = c
-                conf[r] = 1.0
-        current[j] = colours
+        result = solve_frame(matcher, j, seq.stem(j), line_j, seg_j, refs, ref_ids, frame_locks)
+        current[j] = result.colours
         tracked = hits
-        ref_of = res.ref_index
-        best = ref_ids[int(np.bincount(ref_of[ref_of >= 0]).argmax())] if (ref_of >= 0).any() else ref_ids[0]
-        yield (
-            FrameResult(
-                index=j,
-                stem=seq.stem(j),
-                seg=seg_j,
-                colours=colours,
-                confidence=conf,
-                source=res.source,
-                reference=best,
-                engine=res.engine,
-            ),
-            frame_locks,
-        )
+        yield result, frame_locks

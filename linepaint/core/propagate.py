@@ -83,6 +83,38 @@ def plan(n_frames: int, known: Iterable[int], mode: str = "nearest") -> list[tup
     return [(i, refs) for _, i, refs in steps]
 
 
+def solve_frame(
+    matcher: Matcher,
+    index: int,
+    stem: str,
+    line: LineArt,
+    seg: Segmentation,
+    refs: list[Reference],
+    ref_ids: list[int],
+    locks: dict[int, Colour],
+) -> FrameResult:
+    """Colour one frame from ``refs`` (frames ``ref_ids``), keeping ``locks`` as painted."""
+    result = matcher.match(refs, line, seg, locked=locks)
+    colours = result.colours.copy()
+    confidence = result.confidence.astype(np.float32).copy()
+    for region, rgba in locks.items():
+        if 0 < region <= seg.n:
+            colours[region] = rgba
+            confidence[region] = 1.0
+    ref_of = result.ref_index[result.ref_index >= 0]
+    reference = ref_ids[int(np.bincount(ref_of).argmax())] if len(ref_of) else ref_ids[0]
+    return FrameResult(
+        index=index,
+        stem=stem,
+        seg=seg,
+        colours=colours,
+        confidence=confidence,
+        source=result.source,
+        reference=reference,
+        engine=result.engine,
+    )
+
+
 def propagate(
     frames: FrameSequence,
     matcher: Matcher,
@@ -104,28 +136,9 @@ def propagate(
     done: dict[int, np.ndarray] = dict(known)
     for i, ref_ids in plan(n, known, mode):
         refs = [Reference(frames.line(r), frames.seg(r), done[r]) for r in ref_ids]
-        seg = frames.seg(i)
-        frame_locks = locks.get(i, {})
-        result = matcher.match(refs, frames.line(i), seg, locked=frame_locks)
-        colours = result.colours.copy()
-        confidence = result.confidence.astype(np.float32).copy()
-        for region, rgba in frame_locks.items():
-            if 0 < region <= seg.n:
-                colours[region] = rgba
-                confidence[region] = 1.0
-        done[i] = colours
+        result = solve_frame(
+            matcher, i, frames.stem(i), frames.line(i), frames.seg(i), refs, ref_ids, locks.get(i, {})
+        )
+        done[i] = result.colours
         if i in wanted:
-            ref_of = result.ref_index
-            best_ref = (
-                ref_ids[int(np.bincount(ref_of[ref_of >= 0]).argmax())] if (ref_of >= 0).any() else ref_ids[0]
-            )
-            yield FrameResult(
-                index=i,
-                stem=frames.stem(i),
-                seg=seg,
-                colours=colours,
-                confidence=confidence,
-                source=result.source,
-                reference=best_ref,
-                engine=result.engine,
-            )
+            yield result
