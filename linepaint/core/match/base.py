@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -74,8 +75,14 @@ def get_matcher(engine: str = "auto", device: str = "auto") -> Matcher:
             if engine == "learned":
                 raise
             return ClassicMatcher()
-        if engine == "learned" or weights_available():
+        if engine == "learned":
             return LearnedMatcher(device=device)
+        if weights_available():
+            try:
+                return LearnedMatcher(device=device)
+            except (ImportError, RuntimeError, OSError) as exc:
+                # "auto" must still colour: say why the learned engine is out, use classic.
+                warnings.warn(f"learned engine unavailable ({exc}); using the classical engine", stacklevel=2)
     if engine != "auto":
         from ..errors import LinepaintError
 
