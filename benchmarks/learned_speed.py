@@ -1,0 +1,136 @@
+"""Time the learned engine on a 1080p frame pair with about 300 regions (target: <= 1 s on CPU
+end to end, DESIGN §8) and print one JSON object.
+
+    python benchmarks/learned_speed.py [--device cpu] [--threads 2] [--size 1920x1080] [--regions 300]
+
+The pair is drawn with OpenCV (outlined ellipses and boxes, the second frame shifted and
+rotated a little) so the region count can be dialled; a procedural clip frame is timed too.
+``match_s`` is the matcher alone (alignment, crops, network, colours) on already segmented
+frames; ``end_to_end_s`` adds reading the target's line art and segmenting it, which is what
+the app pays per new frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def drawn_pair(
+    size: tuple[int, int], regions: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ref line RGBA, ref colour RGBA, target line RGBA) with roughly ``regions`` regions."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    k = max(4, regions // 4)  # overlapping outlines make about 4 regions per shape
+    c = rng.uniform([0, 0], [w, h], (k, 2))
+    ax = rng.uniform(0.02, 0.12, (k, 2)) * min(w, h)
+    ang = rng.uniform(0, 180, k)
+    thick = max(2, round(min(w, h) / 400))
+
+    def draw(shift: np.ndarray, rot: float) -> np.ndarray:
+        ink = np.zeros((h, w), np.uint8)
+        for i in range(k):
+            centre = tuple(int(v) for v in c[i] + shift)
+            cv2.ellipse(
+                ink,
+                centre,
+                tuple(int(v) for v in ax[i]),
+                float(ang[i] + rot),
+                0,
+                360,
+                255,
+                thick,
+                cv2.LINE_AA,
+            )
+        rgba = np.zeros((h, w, 4), np.uint8)
+        rgba[..., 3] = ink
+        return rgba
+
+    ref = draw(np.zeros(2), 0.0)
+    tgt = draw(np.array([w, h]) * 0.004, 2.0)
+    return ref, tgt
+
+
+def time_pair(matcher, ref_rgba: np.ndarray, ref_colours_fn, tgt_rgba: np.ndarray, repeats: int) -> dict:
+    from linepaint.core.lineart import line_art_from_rgba
+    from linepaint.core.match.base import Reference
+    from linepaint.core.segment import segment
+
+    ref_line = line_art_from_rgba(ref_rgba)
+    ref_seg = segment(ref_line)
+    ref = Reference(ref_line, ref_seg, ref_colours_fn(ref_seg))
+    matcher.match([ref], line_art_from_rgba(tgt_rgba), ref_seg)  # warm-up (first-call kernels)
+    match_s, e2e_s, lineart_s, segment_s = [], [], [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        tgt_line = line_art_from_rgba(tgt_rgba)
+        t1 = time.perf_counter()
+        tgt_seg = segment(tgt_line)
+        t2 = time.perf_counter()
+        matcher.match([ref], tgt_line, tgt_seg)
+        t3 = time.perf_counter()
+        lineart_s.append(t1 - t0)
+        segment_s.append(t2 - t1)
+        match_s.append(t3 - t2)
+        e2e_s.append(t3 - t0)
+    return {
+        "ref_regions": int(ref_seg.n),
+        "target_regions": int(tgt_seg.n),
+        "match_s": round(float(np.median(match_s)), 3),
+        "lineart_s": round(float(np.median(lineart_s)), 3),
+        "segment_s": round(float(np.median(segment_s)), 3),
+        "end_to_end_s": round(float(np.median(e2e_s)), 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--size", default="1920x1080")
+    p.add_argument("--regions", type=int, default=300)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--weights", default=None, help="a .safetensors file (default: the shipped one)")
+    a = p.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(a.threads)
+    from linepaint.core.match.learned import LearnedMatcher
+
+    w, h = (int(v) for v in a.size.lower().split("x"))
+    matcher = LearnedMatcher(a.device, weights=a.weights)
+    palette = np.random.default_rng(1).integers(0, 255, (64, 4)).astype(np.uint8)
+    palette[:, 3] = 255
+
+    def colours(seg):
+        return palette[np.arange(seg.n + 1) % len(palette)]
+
+    ref, tgt = drawn_pair((w, h), a.regions)
+    out = {
+        "device": str(matcher.device),
+        "threads": a.threads,
+        "size": [w, h],
+        "drawn_pair": time_pair(matcher, ref, colours, tgt, a.repeats),
+    }
+    try:
+        from linepaint.synth import generate_clip
+
+        clip = generate_clip(1_000_000, frames=3, size=(w, h))
+        out["synth_pair"] = time_pair(matcher, clip.lines[0], colours, clip.lines[2], a.repeats)
+    except ImportError:
+        pass
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

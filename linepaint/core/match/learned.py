@@ -1,0 +1,137 @@
+"""The learned engine: an adapter from the matcher contract to :mod:`linepaint.model`.
+
+torch is imported only when a :class:`LearnedMatcher` is built, never when this module
+is imported (the core stays torch-free at import time).  CUDA is used when available;
+a CUDA out-of-memory falls back to the CPU with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ...resources import resource_path
+from ..lineart import LineArt
+from ..segment import Segmentation
+from .base import MatchResult, Reference
+
+WEIGHTS = ("models", "matcher.safetensors")
+
+
+def weights_available() -> bool:
+    """Whether the shipped weights are present in ``resources/models/``."""
+    return resource_path(*WEIGHTS).is_file()
+
+
+class LearnedMatcher:
+    """Colours target regions with the segment-matching network.
+
+    device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
+    weights: a ``.safetensors`` file; the shipped one when None.
+    """
+
+    name = "learned"
+
+    def __init__(self, device: str = "auto", weights: str | None = None):
+        import torch
+
+        from ...model.weights import load_model
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                "no CUDA device is available; the learned engine runs on the CPU.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            device = "cpu"
+        self.device = torch.device(device)
+        try:
+            self.model = load_model(weights, self.device)
+        except torch.cuda.OutOfMemoryError:
+            self.model = load_model(weights, "cpu")
+            self._fall_back_to_cpu()
+
+    def _fall_back_to_cpu(self) -> None:
+        import torch
+
+        warnings.warn(
+            "CUDA ran out of memory; the learned engine carries on on the CPU.", RuntimeWarning, stacklevel=3
+        )
+        self.model = self.model.to("cpu")
+        self.device = torch.device("cpu")
+        torch.cuda.empty_cache()
+
+    def _predict(self, inputs, colours):
+        import torch
+
+        from ...model.infer import predict_pair
+
+        try:
+            return predict_pair(self.model, inputs, colours, self.device)
+        except torch.cuda.OutOfMemoryError:
+            self._fall_back_to_cpu()
+            return predict_pair(self.model, inputs, colours, self.device)
+
+    def match(
+        self,
+        refs: list[Reference],
+        target_line: LineArt,
+        target_seg: Segmentation,
+        locked: dict[int, tuple[int, int, int, int]] | None = None,
+    ) -> MatchResult:
+        from ...model.features import pair_inputs
+        from ...model.infer import unpack
+
+        n = target_seg.n
+        colours = np.zeros((n + 1, 4), np.uint8)
+        confidence = np.zeros(n + 1, np.float32)
+        source = np.full(n + 1, -1, np.int32)
+        ref_index = np.full(n + 1, -1, np.int32)
+        crop = self.model.config.crop
+        # Per colour: probability summed over references (each reference's own
+        # inclusion sum), averaged; the best reference region of the winner is reported.
+        per_ref = []
+        for ri, ref in enumerate(refs):
+            if ref.seg.n == 0 or n == 0:
+                continue
+            inputs = pair_inputs(ref.line, ref.seg, ref.colours, target_line, target_seg, size=crop)
+            per_ref.append((ri, self._predict(inputs, ref.colours)))
+        unmatched = 0
+        if per_ref:
+            palette = np.unique(np.concatenate([p.palette for _, p in per_ref]))
+            total = np.zeros((n, len(palette)), np.float32)
+            for _, p in per_ref:
+                total[:, np.searchsorted(palette, p.palette)] += p.colour_probs
+            total /= len(per_ref)
+            best = total.argmax(1)
+            colours[1:] = unpack(palette[best])
+            confidence[1:] = total[np.arange(n), best]
+            # Source: the reference region of the chosen colour with the highest probability.
+            best_score = np.full(n, -1.0, np.float32)
+            for ri, p in per_ref:
+                codes = refs[ri].colours[1:].astype(np.uint32)
+                codes = (codes[:, 0] << 24) | (codes[:, 1] << 16) | (codes[:, 2] << 8) | codes[:, 3]
+                same = codes[None, :] == palette[best][:, None]
+                score = np.where(same, p.probs[:, :-1], -1.0)
+                r = score.argmax(1)
+                s = score[np.arange(n), r]
+                better = s > best_score
+                best_score[better] = s[better]
+                source[1:][better] = r[better] + 1
+                ref_index[1:][better] = ri
+                unmatched += int((p.probs[:, -1] > 0.5).sum())
+        for region, rgba in (locked or {}).items():
+            if 0 < region <= n:
+                colours[region] = rgba
+                confidence[region] = 1.0
+        return MatchResult(
+            colours,
+            confidence,
+            source,
+            ref_index,
+            engine=f"learned ({self.device.type})",
+            notes={"unmatched": unmatched, "references": len(per_ref)},
+        )

@@ -1,0 +1,134 @@
+"""The segment-matching network (DESIGN §4): a small timm CNN per region crop plus a shape
+MLP, a multiplex transformer alternating self- and cross-attention between the two frames,
+and a softmax over reference regions plus a dustbin for each target region."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+from ._timm import import_timm
+from .features import CHANNELS, GEOMETRY
+
+
+@dataclass
+class MatcherConfig:
+    """Shape of the network; stored in the weights card so a checkpoint rebuilds itself."""
+
+    crop: int = 32
+    backbone: str = "resnet10t"
+    channels: tuple[int, ...] = (32, 64, 96, 128)
+    stem_width: int = 16
+    dim: int = 128
+    heads: int = 4
+    layers: int = 3  # each one self- plus one cross-attention block
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["channels"] = list(self.channels)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> MatcherConfig:
+        d = dict(d)
+        d["channels"] = tuple(d.get("channels", cls.channels))
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+class Attention(nn.Module):
+    """Pre-norm attention block with a feed-forward layer."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.norm_q = nn.LayerNorm(dim)
+        self.norm_kv = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.norm_ff = nn.LayerNorm(dim)
+        self.ff = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, x: torch.Tensor, ctx: torch.Tensor) -> torch.Tensor:
+        q = self.norm_q(x)
+        kv = q if ctx is x else self.norm_kv(ctx)
+        x = x + self.attn(q, kv, kv, need_weights=False)[0]
+        return x + self.ff(self.norm_ff(x))
+
+
+class SegmentMatcher(nn.Module):
+    """Scores every target region against every reference region and a dustbin."""
+
+    def __init__(self, config: MatcherConfig | None = None):
+        super().__init__()
+        self.config = config = config or MatcherConfig()
+        timm = import_timm()
+        self.cnn = timm.create_model(
+            config.backbone,
+            pretrained=False,
+            in_chans=CHANNELS,
+            num_classes=0,
+            channels=tuple(config.channels),
+            stem_width=config.stem_width,
+        )
+        d = config.dim
+        self.cnn_proj = nn.Linear(self.cnn.num_features, d)
+        self.geo = nn.Sequential(nn.Linear(GEOMETRY, d), nn.GELU(), nn.Linear(d, d))
+        # Which frame a token belongs to: the target's colour channels are warped guesses.
+        self.frame_embed = nn.Parameter(torch.zeros(2, d))
+        self.self_blocks = nn.ModuleList(Attention(d, config.heads) for _ in range(config.layers))
+        self.cross_blocks = nn.ModuleList(Attention(d, config.heads) for _ in range(config.layers))
+        self.proj = nn.Linear(d, d)
+        self.dustbin = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 1))
+        # Weight of the coarse-warp inclusion prior in the scores; learnt, starts strong.
+        self.prior_weight = nn.Parameter(torch.tensor(4.0))
+        self.score_scale = nn.Parameter(torch.tensor(1.0))
+
+    def embed(self, crops: torch.Tensor, geometry: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+        """float[n, dim] tokens from uint8 crops [n, C, S, S] and geometry [n, G]."""
+        feats = []
+        for i in range(0, len(crops), chunk):
+            x = crops[i : i + chunk].float() * (1.0 / 255.0) - 0.5
+            feats.append(self.cnn(x))
+        f = torch.cat(feats) if feats else crops.new_zeros((0, self.cnn.num_features), dtype=torch.float32)
+        return self.cnn_proj(f) + self.geo(geometry.float())
+
+    def mix(self, ref: torch.Tensor, tgt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Multiplex transformer over the two token sets [n_ref, d], [n_tgt, d]."""
+        r = (ref + self.frame_embed[0])[None]
+        t = (tgt + self.frame_embed[1])[None]
+        for sa, ca in zip(self.self_blocks, self.cross_blocks, strict=True):
+            r, t = sa(r, r), sa(t, t)
+            r, t = ca(r, t), ca(t, r)
+        return r[0], t[0]
+
+    def scores(self, ref: torch.Tensor, tgt: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
+        """float[n_tgt, n_ref + 1] logits; the last column is the dustbin."""
+        fr, ft = self.proj(ref), self.proj(tgt)
+        s = ft @ fr.T * (self.score_scale / math.sqrt(fr.shape[1]))
+        s = s + self.prior_weight * prior.to(s.dtype)
+        return torch.cat([s, self.dustbin(tgt)], dim=1)
+
+    def forward(
+        self,
+        ref_tokens: torch.Tensor,
+        tgt_tokens: torch.Tensor,
+        prior: torch.Tensor,
+    ) -> torch.Tensor:
+        r, t = self.mix(ref_tokens, tgt_tokens)
+        return self.scores(r, t, prior).float()
+
+
+def match_loss(logits: torch.Tensor, positive: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Inclusion cross-entropy: -log of the probability mass on the reference regions
+    that share the target's ground-truth id (or on the dustbin when none does).
+
+    logits: [n_tgt, n_ref + 1]; positive: bool[n_tgt, n_ref]; valid: bool[n_tgt].
+    """
+    logp = torch.log_softmax(logits, dim=1)
+    none = ~positive.any(dim=1, keepdim=True)
+    pos = torch.cat([positive, none], dim=1)
+    per = -torch.logsumexp(logp.masked_fill(~pos, float("-inf")), dim=1)
+    per = per[valid]
+    return per.mean() if len(per) else logits.sum() * 0.0

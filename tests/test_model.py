@@ -1,0 +1,281 @@
+"""The learned matcher: features, a few training steps, shipped weights, engine adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from linepaint.core.lineart import line_art_from_rgba  # noqa: E402
+from linepaint.core.match.base import Reference  # noqa: E402
+from linepaint.core.render import region_colours_from_image  # noqa: E402
+from linepaint.core.segment import segment  # noqa: E402
+
+
+@dataclass
+class StandInClip:
+    lines: list
+    gt: list
+    seg: list
+
+
+def standin_clip(seed: int, frames: int = 4, size: tuple[int, int] = (160, 120)) -> StandInClip:
+    """A few outlined cv2 shapes drifting over a transparent background; ids per shape,
+    two shapes share a colour (palette reuse)."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    k = int(rng.integers(4, 7))
+    palette = rng.integers(40, 230, (k, 3))
+    palette[1] = palette[0]
+    centres = rng.uniform([0.2 * w, 0.2 * h], [0.8 * w, 0.8 * h], (k, 2))
+    axes = rng.uniform(0.06, 0.2, (k, 2)) * min(w, h)
+    angles = rng.uniform(0, 180, k)
+    kinds = rng.integers(0, 2, k)
+    vel = rng.uniform(-2.5, 2.5, (k, 2))
+    lines, gts, segs = [], [], []
+    for f in range(frames):
+        ids = np.ones((h, w), np.int32)
+        ink = np.zeros((h, w), np.uint8)
+        gt = np.zeros((h, w, 4), np.uint8)
+        for i in range(k):
+            c = tuple(int(v) for v in centres[i] + vel[i] * f)
+            ax = tuple(int(v) for v in axes[i])
+            shape = np.zeros((h, w), np.uint8)
+            if kinds[i] == 0:
+                cv2.ellipse(shape, c, ax, float(angles[i] + 3 * f), 0, 360, 1, -1)
+            else:
+                box = cv2.boxPoints((c, (2 * ax[0], 2 * ax[1]), float(angles[i] + 3 * f))).astype(np.int32)
+                cv2.fillPoly(shape, [box], 1)
+            inside = shape > 0
+            ids[inside] = i + 2
+            gt[inside] = (*palette[i], 255)
+            # Later shapes hide the outlines of earlier ones (z-order).
+            ink[inside] = 0
+            cv2.drawContours(
+                ink, cv2.findContours(shape, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], -1, 255, 2
+            )
+        line = np.zeros((h, w, 4), np.uint8)
+        line[..., 3] = ink
+        ids[ink > 0] = 0
+        lines.append(line)
+        gts.append(gt)
+        segs.append(ids)
+    return StandInClip(lines, gts, segs)
+
+
+def tiny_settings(**kw):
+    from linepaint.model.network import MatcherConfig
+    from linepaint.model.train import TrainSettings
+
+    base = dict(
+        steps=30,
+        batch=2,
+        lr=3e-3,
+        warmup=5,
+        size=(160, 120),
+        frames=4,
+        pairs_per_clip=3,
+        val_clips=0,
+        log_every=10,
+        threads=1,
+        device="cpu",
+        model=MatcherConfig(channels=(8, 16, 16, 32), stem_width=8, dim=32, heads=2, layers=1),
+    )
+    base.update(kw)
+    return TrainSettings(**base)
+
+
+def test_timm_imports_and_builds_from_scratch():
+    from linepaint.model._timm import import_timm
+    from linepaint.model.network import MatcherConfig, SegmentMatcher
+
+    assert import_timm().create_model is not None
+    model = SegmentMatcher(MatcherConfig(channels=(8, 16, 16, 32), stem_width=8, dim=32, heads=2, layers=1))
+    tokens = model.embed(torch.zeros((5, 6, 32, 32), dtype=torch.uint8), torch.zeros(5, 8))
+    logits = model(tokens[:3], tokens[3:], torch.zeros(2, 3))
+    assert logits.shape == (2, 4)
+
+
+def test_features_are_fixed_size_whatever_the_frame():
+    from linepaint.model.features import CHANNELS, pair_inputs
+
+    clip = standin_clip(3, frames=2, size=(1200, 900))
+    ref_line, tgt_line = (line_art_from_rgba(x) for x in clip.lines)
+    ref_seg, tgt_seg = segment(ref_line), segment(tgt_line)
+    colours = region_colours_from_image(ref_seg, clip.gt[0])
+    inp = pair_inputs(ref_line, ref_seg, colours, tgt_line, tgt_seg, size=32)
+    assert inp.ref.crops.shape == (ref_seg.n, CHANNELS, 32, 32)
+    assert inp.tgt.crops.shape == (tgt_seg.n, CHANNELS, 32, 32)
+    assert inp.prior.shape == (tgt_seg.n, ref_seg.n)
+    assert np.all(inp.prior.sum(1) <= 1.0 + 1e-5)
+    # Every region's own mask is in its crop, and the frame-sized background too.
+    assert np.all(inp.ref.crops[:, 1].reshape(ref_seg.n, -1).max(1) > 0)
+    # The coarse warp already puts most target regions mostly into one reference region.
+    assert np.median(inp.prior.max(1)) > 0.8
+
+
+def test_a_tiny_model_trains_and_its_loss_falls(tmp_path):
+    from linepaint.model.data import clip_pairs
+    from linepaint.model.network import SegmentMatcher
+    from linepaint.model.train import evaluate, train
+
+    s = tiny_settings()
+    val = []
+    for seed in (900, 901):
+        val += clip_pairs(standin_clip(seed), np.random.default_rng(seed), 2, crop=32)
+    torch.manual_seed(s.seed)
+    before = evaluate(SegmentMatcher(s.model), val, torch.device("cpu"))["loss"]
+    model, history = train(
+        s, lambda seed: standin_clip(900 + seed % 2), out=tmp_path / "run", log=lambda m: None
+    )
+    after = evaluate(model, val, torch.device("cpu"))["loss"]
+    print(before, after, [h["loss"] for h in history])
+    assert after < 0.8 * before
+    assert len(history) == 3
+    assert (tmp_path / "run" / "last.pt").exists()
+
+
+def test_train_main_exports_weights_that_the_engine_loads(tmp_path):
+    pytest.importorskip("linepaint.synth")
+    from linepaint.core.match.learned import LearnedMatcher
+    from linepaint.model.train import train_main
+
+    out, export = tmp_path / "run", tmp_path / "export"
+    argv = [
+        "--out",
+        str(out),
+        "--export",
+        str(export),
+        "--steps",
+        "2",
+        "--batch",
+        "1",
+        "--size",
+        "128x96",
+        "--frames",
+        "3",
+        "--pairs-per-clip",
+        "1",
+        "--val-clips",
+        "1",
+        "--val-every",
+        "2",
+        "--log-every",
+        "1",
+        "--dim",
+        "32",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--threads",
+        "1",
+        "--device",
+        "cpu",
+    ]
+    assert train_main(argv) == 0
+    assert train_main(argv[:6] + ["--steps", "3"] + argv[8:]) == 0  # resumes at step 2
+    import json
+
+    card = json.loads((export / "matcher.json").read_text())
+    assert card["steps"] == 3 and "validation" in card and card["config"]["dim"] == 32
+    m = LearnedMatcher("cpu", weights=str(export / "matcher.safetensors"))
+    assert m.model.config.dim == 32
+
+
+def _synth_pair(seed=1_000_003, size=(256, 192), gap=2):
+    synth = pytest.importorskip("linepaint.synth")
+    from linepaint.model.data import label_frame
+
+    clip = synth.generate_clip(seed, frames=gap + 1, size=size)
+    a = label_frame(clip.lines[0], clip.gt[0], clip.seg[0])
+    b = label_frame(clip.lines[gap], clip.gt[gap], clip.seg[gap])
+    return a, b
+
+
+def _shipped():
+    from linepaint.core.match.learned import LearnedMatcher, weights_available
+
+    if not weights_available():
+        pytest.skip("no shipped weights in resources/models/")
+    return LearnedMatcher("cpu")
+
+
+def test_shipped_weights_load_and_are_deterministic():
+    m = _shipped()
+    a, b = _synth_pair()
+    ref = Reference(a.line, a.seg, a.colours)
+    r1 = m.match([ref], b.line, b.seg)
+    r2 = m.match([ref], b.line, b.seg)
+    assert r1.engine == "learned (cpu)"
+    assert r1.colours.shape == (b.seg.n + 1, 4) and r1.confidence.dtype == np.float32
+    assert np.array_equal(r1.colours, r2.colours)
+    assert np.array_equal(r1.confidence, r2.confidence)
+    assert np.array_equal(r1.source, r2.source)
+    assert np.all((r1.confidence >= 0) & (r1.confidence <= 1.0 + 1e-5))
+
+
+def test_locked_regions_are_kept_and_two_references_work():
+    m = _shipped()
+    a, b = _synth_pair()
+    ref = Reference(a.line, a.seg, a.colours)
+    locked = {1: (1, 2, 3, 255), b.seg.n: (4, 5, 6, 255)}
+    r = m.match([ref, ref], b.line, b.seg, locked=locked)
+    for k, c in locked.items():
+        assert tuple(r.colours[k]) == c and r.confidence[k] == 1.0
+    assert set(np.unique(r.ref_index[1:])) <= {-1, 0, 1}
+
+
+def test_learned_colours_synth_clips_at_least_as_well_as_classic():
+    m = _shipped()
+    try:
+        from linepaint.core.match.classic import ClassicMatcher
+    except ImportError:
+        pytest.skip("classic engine not there yet")
+    synth = pytest.importorskip("linepaint.synth")
+    from linepaint.model.evaluation import compare_engines
+
+    clips = [synth.generate_clip(1_000_000 + i, frames=4, size=(384, 288)) for i in range(3)]
+    res = compare_engines({"classic": ClassicMatcher(), "learned": m}, clips, max_gap=3)
+    assert res["learned"]["seg_fg_accuracy"] >= res["classic"]["seg_fg_accuracy"]
+    assert res["learned"]["fg_region_accuracy"] >= res["classic"]["fg_region_accuracy"]
+
+
+def test_cuda_out_of_memory_falls_back_to_cpu(monkeypatch):
+    m = _shipped()
+    import linepaint.model.infer as infer
+
+    real = infer.predict_pair
+    calls = []
+
+    def flaky(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(infer, "predict_pair", flaky)
+    m.device = torch.device("cuda")  # pretend; the model itself stays on the CPU
+    a, b = _synth_pair()
+    with pytest.warns(RuntimeWarning, match="out of memory"):
+        r = m.match([Reference(a.line, a.seg, a.colours)], b.line, b.seg)
+    assert m.device.type == "cpu" and r.engine == "learned (cpu)"
+
+
+def test_core_does_not_import_torch_and_get_matcher_finds_the_engine():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, linepaint.core.match.learned, linepaint.core.match.base; print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    _shipped()
+    from linepaint.core.match.base import get_matcher
+
+    assert get_matcher("learned", "cpu").name == "learned"
