@@ -229,4 +229,6 @@ class ClassicMatcher:
             if 0 < region <= n:
                 colours[region] = rgba
                 confidence[region] = 1.0
-        return MatchResult(colours, confidence, source, ref_index, engine=self.name)
+        # The colour posterior itself, for engines that combine it with their own.
+        posterior = {"regions": kt, "colours": key & 0xFFFFFFFF, "probs": cprob}
+        return MatchResult(colours, confidence, source, ref_index, engine=self.name, notes=posterior)

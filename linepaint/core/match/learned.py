@@ -15,8 +15,11 @@ from ...resources import resource_path
 from ..lineart import LineArt
 from ..segment import Segmentation
 from .base import MatchResult, Reference
+from .classic import CONFIDENCE_POWER, ClassicMatcher
 
 WEIGHTS = ("models", "matcher.safetensors")
+#: Share of the classical engine's posterior in the blended colour probabilities.
+CLASSIC_WEIGHT = 0.3
 
 
 def weights_available() -> bool:
@@ -33,9 +36,12 @@ class LearnedMatcher:
 
     name = "learned"
 
-    def __init__(self, device: str = "auto", weights: str | None = None):
+    def __init__(
+        self, device: str = "auto", weights: str | None = None, classic_weight: float = CLASSIC_WEIGHT
+    ):
         import torch
 
+        self.classic_weight = classic_weight
         from ...model.weights import load_model
 
         if device == "auto":
@@ -75,6 +81,26 @@ class LearnedMatcher:
             self._fall_back_to_cpu()
             return predict_pair(self.model, inputs, colours, self.device)
 
+    def _with_classic_prior(self, total, palette, refs, target_line, target_seg, locked) -> np.ndarray:
+        """Blend the network's colour probabilities with the classical engine's posterior.
+
+        The two fail differently: the network knows what regions look like and how they
+        sit among their neighbours, the classical engine trusts the dense warp, which is
+        the better guide on real art far from the procedural training data.  Colours the
+        classical engine rules out (transparency inside closed art) stay ruled out.
+        """
+        if self.classic_weight <= 0:
+            return total
+        post = ClassicMatcher().match(refs, target_line, target_seg, locked).notes
+        regions, codes, probs = post["regions"], post["colours"].astype(np.uint32), post["probs"]
+        pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
+        ok = (regions > 0) & (palette[pos] == codes)
+        prior = np.zeros_like(total)
+        prior[regions[ok] - 1, pos[ok]] = probs[ok]
+        fused = (1.0 - self.classic_weight) * total + self.classic_weight * np.maximum(prior, 0.0)
+        fused[prior < 0] = -1.0
+        return fused
+
     def match(
         self,
         refs: list[Reference],
@@ -106,9 +132,13 @@ class LearnedMatcher:
             for _, p in per_ref:
                 total[:, np.searchsorted(palette, p.palette)] += p.colour_probs
             total /= len(per_ref)
+            total = self._with_classic_prior(total, palette, refs, target_line, target_seg, locked)
             best = total.argmax(1)
             colours[1:] = unpack(palette[best])
-            confidence[1:] = total[np.arange(n), best]
+            # Same calibration as the classical engine: the margin to the runner-up.
+            top2 = np.sort(np.maximum(total, 0.0), axis=1)[:, -2:] if total.shape[1] > 1 else None
+            margin = total[np.arange(n), best] if top2 is None else top2[:, 1] - top2[:, 0]
+            confidence[1:] = np.clip(margin, 0.0, 1.0) ** CONFIDENCE_POWER
             # Source: the reference region of the chosen colour with the highest probability.
             best_score = np.full(n, -1.0, np.float32)
             for ri, p in per_ref:
