@@ -53,11 +53,7 @@ def test_ids_correspond_across_frames(clips):
         shared = set(np.unique(c.seg[0])) & set(np.unique(c.seg[-1])) - {0, 1}
         assert len(shared) >= 10
         for i in shared:
-            cols = {
-                tuple(gt[seg == i][0])
-                for gt, seg in zip(c.gt, c.seg, strict=True)
-                if (seg == i).any()
-            }
+            cols = {tuple(gt[seg == i][0]) for gt, seg in zip(c.gt, c.seg, strict=True) if (seg == i).any()}
             assert len(cols) == 1
 
 

@@ -61,11 +61,7 @@ def _tint(c: tuple, a: float = 0.45) -> tuple:
 
 
 def _distinct(rng: np.random.Generator, pool: list, avoid: list) -> tuple:
-    choices = [
-        c
-        for c in pool
-        if all(sum(abs(a - b) for a, b in zip(c, o, strict=True)) > 60 for o in avoid)
-    ]
+    choices = [c for c in pool if all(sum(abs(a - b) for a, b in zip(c, o, strict=True)) > 60 for o in avoid)]
     choices = choices or pool
     return choices[int(rng.integers(len(choices)))]
 
@@ -178,9 +174,7 @@ def _fringe(rng: np.random.Generator, w: float) -> np.ndarray:
     """Front hair: a cap over the skull whose lower edge is a row of pointed tufts."""
     n_tufts = int(rng.integers(4, 8))
     r = 1.12
-    top = S.arc(
-        0.0, 0.02, r * w, r * 1.02, np.pi * 1.04, np.pi * 1.96, 24
-    )  # left to right over the top
+    top = S.arc(0.0, 0.02, r * w, r * 1.02, np.pi * 1.04, np.pi * 1.96, 24)  # left to right over the top
     xs = np.linspace(top[-1, 0], top[0, 0], n_tufts + 1)
     pts: list = [top[-1]]
     edge_y = lambda x: 0.05 + 0.25 * (abs(x) / (r * w)) ** 2  # noqa: E731
@@ -396,9 +390,7 @@ def build_character(rng: np.random.Generator) -> Character:
             ),
             8,
         )
-        skp = b.add(
-            Part("skirt", "pants", sk, z=9, parent=torso, pivot=(0, torso_bot), swing=3, width=lw)
-        )
+        skp = b.add(Part("skirt", "pants", sk, z=9, parent=torso, pivot=(0, torso_bot), swing=3, width=lw))
         b.add(
             Part(
                 "skirt_shadow",
@@ -410,9 +402,7 @@ def build_character(rng: np.random.Generator) -> Character:
                 line=BLUE,
             )
         )
-        b.parts[skp].strokes = [
-            S.arc(0, torso_bot + 0.2, 0.25 + 0.1 * k, 0.3, 1.1, 1.9, 6) for k in range(1)
-        ]
+        b.parts[skp].strokes = [S.arc(0, torso_bot + 0.2, 0.25 + 0.1 * k, 0.3, 1.1, 1.9, 6) for k in range(1)]
     else:
         b.add(
             Part(
@@ -619,11 +609,7 @@ def build_character(rng: np.random.Generator) -> Character:
                 width=lw * 0.9,
                 gap_ok=False,
                 stroke_width=2.4,
-                strokes=[
-                    S.arc(
-                        cx, ey + ery * 0.05, erx * 1.12, ery * 1.05, np.pi * 1.08, np.pi * 1.92, 12
-                    )
-                ],
+                strokes=[S.arc(cx, ey + ery * 0.05, erx * 1.12, ery * 1.05, np.pi * 1.08, np.pi * 1.92, 12)],
             )
         )
         ir = b.add(
@@ -664,9 +650,7 @@ def build_character(rng: np.random.Generator) -> Character:
             Part(
                 f"eye_hi{sgn}",
                 "eye_white",
-                S.ellipse(
-                    cx + gaze[0] - sgn * erx * 0.3, ey - ery * 0.2, erx * 0.22, ery * 0.2, 20
-                ),
+                S.ellipse(cx + gaze[0] - sgn * erx * 0.3, ey - ery * 0.2, erx * 0.22, ery * 0.2, 20),
                 z=21.4,
                 parent=ir,
                 clip=w,
@@ -683,14 +667,11 @@ def build_character(rng: np.random.Generator) -> Character:
                 parent=head,
                 group="eyes_closed",
                 stroke_width=2.0,
-                strokes=[
-                    S.arc(cx, ey - ery * 0.3, erx * 1.1, ery * 0.7, np.pi * 0.1, np.pi * 0.9, 12)
-                ],
+                strokes=[S.arc(cx, ey - ery * 0.3, erx * 1.1, ery * 0.7, np.pi * 0.1, np.pi * 0.9, 12)],
             )
         )
         b.parts[head].strokes.append(
-            S.arc(cx, ey - ery * 0.4, erx * 1.2, ery * 0.6, np.pi * 1.2, np.pi * 1.8, 10)
-            + (0, -0.22)
+            S.arc(cx, ey - ery * 0.4, erx * 1.2, ery * 0.6, np.pi * 1.2, np.pi * 1.8, 10) + (0, -0.22)
         )  # eyebrow
     b.parts[head].strokes.append(np.array([(0.02, 0.6), (0.0, 0.66)]))  # nose
     # mouth: closed line or open shape with tongue
@@ -757,9 +738,7 @@ def build_character(rng: np.random.Generator) -> Character:
             line=RED,
         )
     )
-    b.parts[fr].strokes = [
-        S.arc(rng.uniform(-0.3, 0.3), 0.4, 0.8, 1.0, np.pi * 1.35, np.pi * 1.55, 6)
-    ]
+    b.parts[fr].strokes = [S.arc(rng.uniform(-0.3, 0.3), 0.4, 0.8, 1.0, np.pi * 1.35, np.pi * 1.55, 6)]
     for sgn in (-1, 1):
         if rng.random() < 0.7:
             lock = _tuft(sgn * 0.95, -0.1, rng.uniform(0.9, 1.5), 0.16, -sgn * 0.1)
@@ -798,9 +777,7 @@ def build_character(rng: np.random.Generator) -> Character:
                     f"bow{sgn}",
                     "accent",
                     S.catmull_rom(
-                        np.array(
-                            [(bx, by), (bx + sgn * 0.4, by - 0.28), (bx + sgn * 0.45, by + 0.22)]
-                        ),
+                        np.array([(bx, by), (bx + sgn * 0.4, by - 0.28), (bx + sgn * 0.45, by + 0.22)]),
                         6,
                     ),
                     z=24,

@@ -143,9 +143,7 @@ def generate_clip(
 
     chars = [build_character(rng) for _ in range(n_chars)]
     actors = []
-    for i, (c, (origin, unit)) in enumerate(
-        zip(chars, _layout(rng, chars, w, h, framing), strict=True)
-    ):
+    for i, (c, (origin, unit)) in enumerate(zip(chars, _layout(rng, chars, w, h, framing), strict=True)):
         ids = []
         for p in c.parts:
             if p.shape is None:

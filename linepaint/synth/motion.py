@@ -62,9 +62,7 @@ def plan_character(
     mf, mp = rng.uniform(0.08, 0.3), rng.uniform(0, 2 * np.pi)
     talk = rng.random() < 0.7
     tt = np.arange(frames)
-    mouth = (
-        np.clip(np.sin(2 * np.pi * mf * tt + mp) * 1.4 - 0.2, 0, 1) if talk else np.zeros(frames)
-    )
+    mouth = np.clip(np.sin(2 * np.pi * mf * tt + mp) * 1.4 - 0.2, 0, 1) if talk else np.zeros(frames)
     ang = rng.uniform(0, 2 * np.pi)
     speed = rng.uniform(0.0, 1.0) * scale * unit * 0.25
     return CharacterMotion(
@@ -98,9 +96,7 @@ def part_matrices(char: Character, mo: CharacterMotion, t: int, scale: float) ->
             sy = 1.0
             m = m @ _rot(deg, p.pivot[0], p.pivot[1], 1.0, sy)
         if p.group == "mouth_open":
-            m = m @ _rot(
-                0.0, p.pivot[0], p.pivot[1], 0.8 + 0.3 * mo.mouth[t], 0.4 + 0.8 * mo.mouth[t]
-            )
+            m = m @ _rot(0.0, p.pivot[0], p.pivot[1], 0.8 + 0.3 * mo.mouth[t], 0.4 + 0.8 * mo.mouth[t])
         if p.shift != (0.0, 0.0):
             sp = mo.shift_phase[i]
             m = m @ _move(
@@ -138,9 +134,7 @@ class CameraMotion:
 
     def matrix(self, t: int) -> np.ndarray:
         c = self.centre
-        return _move(*(self.pan * t)) @ _rot(
-            self.roll * t, c[0], c[1], 1 + self.zoom * t, 1 + self.zoom * t
-        )
+        return _move(*(self.pan * t)) @ _rot(self.roll * t, c[0], c[1], 1 + self.zoom * t, 1 + self.zoom * t)
 
     def warp(self, pts: np.ndarray, t: int) -> np.ndarray:
         if self.warp_amp <= 0:

@@ -58,9 +58,7 @@ def _fx(pts: np.ndarray) -> np.ndarray:
     return np.round(pts * _ONE).astype(np.int32)
 
 
-def _chunks(
-    path: np.ndarray, width: float, rng: np.random.Generator
-) -> dict[int, list[np.ndarray]]:
+def _chunks(path: np.ndarray, width: float, rng: np.random.Generator) -> dict[int, list[np.ndarray]]:
     """Split an open path into short runs of slightly different thickness (pen pressure)."""
     out: dict[int, list[np.ndarray]] = {}
     n = len(path)
@@ -173,9 +171,7 @@ def finish(canvas: Canvas, lut: np.ndarray) -> Frame:
     kd = cv2.resize(canvas.k, (w, h), interpolation=cv2.INTER_AREA)
     td = cv2.resize(canvas.t, (w, h), interpolation=cv2.INTER_AREA)
     tk = canvas.tk
-    tkd = np.maximum(
-        np.maximum(tk[0::2, 0::2], tk[1::2, 0::2]), np.maximum(tk[0::2, 1::2], tk[1::2, 1::2])
-    )
+    tkd = np.maximum(np.maximum(tk[0::2, 0::2], tk[1::2, 0::2]), np.maximum(tk[0::2, 1::2], tk[1::2, 1::2]))
     trace = (td > kd) & (td >= TRACE_MIN_ALPHA)
     code = np.where(trace, tkd, 0)
     line = _TRACE_RGBA32[code].view(np.uint8).reshape(h, w, 4)

@@ -9,24 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def ellipse(
-    cx: float, cy: float, rx: float, ry: float, n: int = 48, rot: float = 0.0
-) -> np.ndarray:
+def ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 48, rot: float = 0.0) -> np.ndarray:
     t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
     x, y = rx * np.cos(t), ry * np.sin(t)
     c, s = np.cos(rot), np.sin(rot)
     return np.stack([cx + c * x - s * y, cy + s * x + c * y], axis=1)
 
 
-def superellipse(
-    cx: float, cy: float, rx: float, ry: float, p: float = 3.0, n: int = 64
-) -> np.ndarray:
+def superellipse(cx: float, cy: float, rx: float, ry: float, p: float = 3.0, n: int = 64) -> np.ndarray:
     t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
     c, s = np.cos(t), np.sin(t)
     e = 2.0 / p
-    return np.stack(
-        [cx + rx * np.sign(c) * np.abs(c) ** e, cy + ry * np.sign(s) * np.abs(s) ** e], 1
-    )
+    return np.stack([cx + rx * np.sign(c) * np.abs(c) ** e, cy + ry * np.sign(s) * np.abs(s) ** e], 1)
 
 
 def blob(
@@ -101,9 +95,7 @@ def capsule(p0, p1, r0: float, r1: float, n: int = 12) -> np.ndarray:
     return np.concatenate([end1, s1, end0, s0])
 
 
-def arc(
-    cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 16
-) -> np.ndarray:
+def arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 16) -> np.ndarray:
     """Open elliptic arc from angle a0 to a1 (radians)."""
     t = np.linspace(a0, a1, n)
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
