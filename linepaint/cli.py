@@ -215,6 +215,10 @@ def _train(rest: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--smoke"]:  # installed-build check: offscreen demo, propagate, screenshot
+        from .smoke import run_smoke
+
+        return run_smoke(argv[1:])
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         from .gui.app import main as gui_main
 

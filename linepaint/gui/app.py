@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("linepaint")
     app.setApplicationName("linepaint")
+    from PySide6.QtGui import QIcon
+
+    from ..resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons", "linepaint.svg"))))
     win = MainWindow()
     if args.screenshot:
         win.persist_layout = False  # an automated grab has a fixed layout, and leaves the user's alone

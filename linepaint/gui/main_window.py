@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _hex(c) -> str:
-        return "#%02x%02x%02x" % tuple(c[:3]) + ("" if c[3] == 255 else f" α{c[3]}")
+        return f"#{c[0]:02x}{c[1]:02x}{c[2]:02x}" + ("" if c[3] == 255 else f" α{c[3]}")
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -868,7 +868,8 @@ class MainWindow(QMainWindow):
             return False
         if not self.project.keyframes():
             self.report(
-                "No keyframe yet: colour a frame and mark it as a keyframe (K), or import a coloured keyframe."
+                "No keyframe yet: colour a frame and mark it as a keyframe (K), "
+                "or import a coloured keyframe."
             )
             return False
         seq = self.project.sequence()
