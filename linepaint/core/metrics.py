@@ -14,15 +14,8 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
+from .render import pack_colours
 from .segment import Segmentation
-
-
-def pack(rgba: np.ndarray) -> np.ndarray:
-    """uint32 code per pixel; every fully transparent pixel gets the same code 0."""
-    p = rgba.astype(np.uint32)
-    code = (p[..., 0] << 24) | (p[..., 1] << 16) | (p[..., 2] << 8) | p[..., 3]
-    code[rgba[..., 3] == 0] = 0
-    return code
 
 
 def _majority(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
@@ -65,7 +58,7 @@ def score_frame(
     the same frame, for clicks-to-fix (segments whose majority predicted colour differs
     from their majority ground-truth colour); without it clicks are not counted.
     """
-    pc, gc = pack(pred), pack(gt)
+    pc, gc = pack_colours(pred), pack_colours(gt)
     free = ~ink
     # Ground-truth regions: connected components of equal colour.  Colour edges are cut
     # by marking pixels whose right/down neighbour differs, then labelling per colour.
@@ -156,4 +149,4 @@ def summarise(scores: list[FrameScore]) -> dict:
     }
 
 
-__all__ = ["FrameScore", "score_frame", "summarise", "pack", "asdict"]
+__all__ = ["FrameScore", "score_frame", "summarise", "asdict"]

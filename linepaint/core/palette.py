@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import LinepaintError
 from .image_io import atomic_write_bytes
+from .render import pack_colours, unpack_colours
 
 Colour = tuple[int, int, int, int]
 
@@ -76,15 +77,14 @@ def extract_from_image(rgba: np.ndarray, limit: int = 64, min_fraction: float = 
     px = px[px[:, 3] > 0].astype(np.uint32)
     if len(px) == 0:
         return []
-    code = (px[:, 0] << 24) | (px[:, 1] << 16) | (px[:, 2] << 8) | px[:, 3]
+    code = pack_colours(px)
     uniq, counts = np.unique(code, return_counts=True)
     keep = counts >= max(1, min_fraction * len(px))
     uniq, counts = uniq[keep], counts[keep]
     order = np.argsort(-counts, kind="stable")[:limit]
     out = []
-    for c in uniq[order]:
-        c = int(c)
-        rgba_t = (c >> 24 & 255, c >> 16 & 255, c >> 8 & 255, c & 255)
+    for c in unpack_colours(uniq[order]):
+        rgba_t = tuple(int(v) for v in c)
         out.append(Swatch(default_name(rgba_t), rgba_t))
     return out
 

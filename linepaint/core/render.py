@@ -9,15 +9,28 @@ from .lineart import LineArt
 from .segment import Segmentation
 
 
+def pack_colours(rgba: np.ndarray) -> np.ndarray:
+    """uint32[...] code per uint8[..., 4] RGBA colour (R in the top byte); every fully
+    transparent colour gets the same code, 0, whatever its RGB."""
+    c = rgba.astype(np.uint32)
+    code = (c[..., 0] << 24) | (c[..., 1] << 16) | (c[..., 2] << 8) | c[..., 3]
+    code[c[..., 3] == 0] = 0
+    return code
+
+
+def unpack_colours(codes: np.ndarray) -> np.ndarray:
+    """uint8[..., 4] RGBA from :func:`pack_colours` codes."""
+    c = np.asarray(codes).astype(np.uint32)
+    return np.stack([c >> 24, (c >> 16) & 255, (c >> 8) & 255, c & 255], axis=-1).astype(np.uint8)
+
+
 def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray:
     """uint8[n + 1, 4]: the majority RGBA colour of each region's pixels in ``rgba``.
 
     Only non-ink pixels vote (a keyframe's contour pixels are black).  Fully transparent
     pixels all vote (0, 0, 0, 0) whatever their RGB, so background stays clear.
     """
-    packed = rgba.astype(np.uint32)
-    code = (packed[..., 0] << 24) | (packed[..., 1] << 16) | (packed[..., 2] << 8) | packed[..., 3]
-    code[rgba[..., 3] == 0] = 0
+    code = pack_colours(rgba)
     mask = seg.labels > 0
     regions = seg.labels[mask].astype(np.int64)
     uniq, counts = np.unique(regions << 32 | code[mask].astype(np.int64), return_counts=True)
@@ -28,7 +41,7 @@ def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray
     last = np.append(reg[1:] != reg[:-1], True)
     reg, col = reg[last], col[last]
     colours = np.zeros((seg.n + 1, 4), np.uint8)
-    colours[reg] = np.stack([col >> 24, col >> 16, col >> 8, col], axis=1).astype(np.uint8)
+    colours[reg] = unpack_colours(col)
     return colours
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..core.render import pack_colours
 from .features import PairInputs
 from .network import SegmentMatcher
 
@@ -27,18 +28,6 @@ class PairPrediction:
     probs: np.ndarray
     palette: np.ndarray
     colour_probs: np.ndarray
-
-
-def pack(colours: np.ndarray) -> np.ndarray:
-    """uint32[...] from uint8[..., 4] RGBA."""
-    c = colours.astype(np.uint32)
-    return (c[..., 0] << 24) | (c[..., 1] << 16) | (c[..., 2] << 8) | c[..., 3]
-
-
-def unpack(codes: np.ndarray) -> np.ndarray:
-    """uint8[..., 4] RGBA from uint32 codes."""
-    c = codes.astype(np.uint32)
-    return np.stack([c >> 24, (c >> 16) & 255, (c >> 8) & 255, c & 255], axis=-1).astype(np.uint8)
 
 
 def to_device(inputs: PairInputs, device: torch.device) -> tuple:
@@ -66,7 +55,7 @@ def pair_logits(model: SegmentMatcher, inputs: PairInputs, device: torch.device)
 def colour_probabilities(probs: np.ndarray, ref_colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(palette uint32[k], float32[n_tgt, k]) from match probabilities [n_tgt, n_ref + 1]
     and reference colours uint8[n_ref + 1, 4] (row 0 unused)."""
-    codes = pack(ref_colours[1:])
+    codes = pack_colours(ref_colours[1:])
     palette, which = np.unique(codes, return_inverse=True)
     onehot = np.zeros((len(codes), len(palette)), np.float32)
     onehot[np.arange(len(codes)), which] = 1.0

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..core.render import pack_colours
 from .data import PairSample, clip_pairs
-from .infer import pack, predict_pair
+from .infer import predict_pair
 from .network import MatcherConfig, SegmentMatcher, match_loss
 
 #: Validation clips use seeds from here on; training seeds stay below it.
@@ -130,9 +131,9 @@ def evaluate(model: SegmentMatcher, samples: list[PairSample], device: torch.dev
         pred = predict_pair(model, inp, s.ref_colours, device)
         fg = s.tgt_colours[1:, 3] > 0
         area = inp.tgt.geometry[:, 4] ** 2  # geometry holds sqrt(area) / side
-        gt = pack(s.tgt_colours[1:])
+        gt = pack_colours(s.tgt_colours[1:])
         choice = pred.palette[pred.colour_probs.argmax(1)]
-        ref_codes = pack(s.ref_colours[1:])
+        ref_codes = pack_colours(s.ref_colours[1:])
         prior_choice = ref_codes[inp.prior.argmax(1)]
         ok, okp = (choice == gt) & fg, (prior_choice == gt) & fg
         right += int(ok.sum())

@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 from ..flow import align
 from ..lineart import LineArt
+from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
 
@@ -196,8 +197,7 @@ class ClassicMatcher:
         prob = _group_softmax(T, score, n + 1)
         # Inclusion: probability per colour = sum over the reference regions of it.
         ref_cols = np.stack([refs[ri].colours[r] for ri, r in zip(RI, R, strict=True)])
-        ccode = ref_cols.astype(np.int64) @ np.array([1 << 24, 1 << 16, 1 << 8, 1], np.int64)
-        ccode[ref_cols[:, 3] == 0] = 0
+        ccode = pack_colours(ref_cols).astype(np.int64)
         key, kinv = np.unique(T * (1 << 32) + ccode, return_inverse=True)
         cprob = np.bincount(kinv, weights=prob)
         kt = key >> 32
@@ -211,7 +211,7 @@ class ClassicMatcher:
         has = bestc >= 0
         idx = np.nonzero(has)[0]
         kc = key[bestc[idx]] & 0xFFFFFFFF
-        colours[idx] = np.stack([kc >> 24, kc >> 16, kc >> 8, kc], axis=1).astype(np.uint8)
+        colours[idx] = unpack_colours(kc)
         # Confidence from the margin between the best colour and the runner-up (it ranks
         # mistakes best on held-out clips and the real smoke round trip), raised to a
         # power so that the app's doubt line at 0.5 (margin 0.84) flags about one region

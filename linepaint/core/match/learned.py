@@ -13,6 +13,7 @@ import numpy as np
 
 from ...resources import resource_path
 from ..lineart import LineArt
+from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
 from .classic import CONFIDENCE_POWER, ClassicMatcher
@@ -109,7 +110,6 @@ class LearnedMatcher:
         locked: dict[int, tuple[int, int, int, int]] | None = None,
     ) -> MatchResult:
         from ...model.features import pair_inputs
-        from ...model.infer import unpack
 
         n = target_seg.n
         colours = np.zeros((n + 1, 4), np.uint8)
@@ -134,7 +134,7 @@ class LearnedMatcher:
             total /= len(per_ref)
             total = self._with_classic_prior(total, palette, refs, target_line, target_seg, locked)
             best = total.argmax(1)
-            colours[1:] = unpack(palette[best])
+            colours[1:] = unpack_colours(palette[best])
             # Same calibration as the classical engine: the margin to the runner-up.
             top2 = np.sort(np.maximum(total, 0.0), axis=1)[:, -2:] if total.shape[1] > 1 else None
             margin = total[np.arange(n), best] if top2 is None else top2[:, 1] - top2[:, 0]
@@ -142,8 +142,7 @@ class LearnedMatcher:
             # Source: the reference region of the chosen colour with the highest probability.
             best_score = np.full(n, -1.0, np.float32)
             for ri, p in per_ref:
-                codes = refs[ri].colours[1:].astype(np.uint32)
-                codes = (codes[:, 0] << 24) | (codes[:, 1] << 16) | (codes[:, 2] << 8) | codes[:, 3]
+                codes = pack_colours(refs[ri].colours[1:])
                 same = codes[None, :] == palette[best][:, None]
                 score = np.where(same, p.probs[:, :-1], -1.0)
                 r = score.argmax(1)
