@@ -136,7 +136,8 @@ def test_help_for_each_command(cmd):
 
 
 @pytest.mark.slow
-def test_smoke_explosion_every_enclosed_region_filled(real_data, tmp_path):
+@pytest.mark.parametrize("engine", ["classic", "auto"])
+def test_smoke_explosion_every_enclosed_region_filled(real_data, tmp_path, engine):
     """The real effects sequence coloured back from its last frame: 26 frames, each the
     size of its line frame, and no region enclosed by lines left transparent."""
     out = tmp_path / "smoke"
@@ -150,7 +151,7 @@ def test_smoke_explosion_every_enclosed_region_filled(real_data, tmp_path):
                 "--mode",
                 "nearest",
                 "--engine",
-                "classic",
+                engine,
             ]
         )
         == 0
