@@ -294,9 +294,9 @@ def write_clips(
     return paths
 
 
-def make_demo(out_dir: str | Path) -> Path:
-    """Write the built-in demo clip: line art for 8 frames, gt for the keyframe 0 only."""
-    clip = generate_clip(
+def demo_clip() -> SynthClip:
+    """The built-in demo clip in memory, with ground truth for every frame."""
+    return generate_clip(
         DEMO_SEED,
         frames=8,
         size=DEMO_SIZE,
@@ -305,5 +305,9 @@ def make_demo(out_dir: str | Path) -> Path:
         background=False,
         framing="mid",
     )
-    write_clip(clip, out_dir, gt_frames=[0], seg=False)
+
+
+def make_demo(out_dir: str | Path) -> Path:
+    """Write the built-in demo clip: line art for 8 frames, gt for the keyframe 0 only."""
+    write_clip(demo_clip(), out_dir, gt_frames=[0], seg=False)
     return Path(out_dir)
