@@ -100,5 +100,9 @@ def clip_pairs(
         b = min(max(b, 0), n - 1)
         if b == a:
             b = (a + 1) % n
-        out.append(make_pair(frame(a), frame(b), crop))
+        pair = make_pair(frame(a), frame(b), crop)
+        # BatchNorm needs two crops or more per frame; a frame that is one region (the
+        # character left the shot) teaches nothing anyway.
+        if min(pair.positive.shape) >= 2:
+            out.append(pair)
     return out
