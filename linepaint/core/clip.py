@@ -4,11 +4,15 @@ for coloured keyframes.  Finds frames, sorts them naturally and checks them up f
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ClipError, ImageReadError
-from .image_io import image_size, is_image_file
+from .image_io import image_size, is_image_file, read_rgba
+from .lineart import read_line_art
+from .render import region_colours_from_image
+from .segment import segment
 
 
 def natural_key(name: str) -> list:
@@ -81,8 +85,6 @@ class ClipFrames:
     segments frames on demand, keeping the most recent ones in memory."""
 
     def __init__(self, clip: Clip, gap: int | None = None, cache: int = 8):
-        from collections import OrderedDict
-
         self.clip = clip
         self.gap = gap
         self._cache: OrderedDict[int, tuple] = OrderedDict()
@@ -95,9 +97,6 @@ class ClipFrames:
         return self.clip.stems[i]
 
     def _load(self, i: int) -> tuple:
-        from .lineart import read_line_art
-        from .segment import segment
-
         if i in self._cache:
             self._cache.move_to_end(i)
             return self._cache[i]
@@ -115,9 +114,6 @@ class ClipFrames:
         return self._load(i)[1]
 
     def known_colours(self, i: int):
-        from .image_io import read_rgba
-        from .render import region_colours_from_image
-
         path = self.clip.keyframes.get(self.clip.stems[i])
         if path is None:
             return None
