@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         from .gui.app import main as gui_main
 
         return gui_main(argv)
+    if argv[0] == "train":  # its own parser; argparse.REMAINDER drops a leading --option
+        return _train(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
