@@ -8,7 +8,7 @@ do not have to be found by the local flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -26,9 +26,20 @@ class Alignment:
 
     map_x: np.ndarray
     map_y: np.ndarray
+    # Last labels warped, by identity: both engines warp the same labels of a pair.
+    _last: list = field(default_factory=list, compare=False, repr=False)
 
     def warp_labels(self, ref_labels: np.ndarray, fill: int = 0) -> np.ndarray:
-        """int32[H, W]: the reference label seen from each target pixel (nearest)."""
+        """int32[H, W]: the reference label seen from each target pixel (nearest).
+        Treat the result as read-only: the same array is returned for the same labels."""
+        for labels, f, warped in self._last:
+            if labels is ref_labels and f == fill:
+                return warped
+        warped = self._remap_labels(ref_labels, fill)
+        self._last[:] = [(ref_labels, fill, warped)]
+        return warped
+
+    def _remap_labels(self, ref_labels: np.ndarray, fill: int) -> np.ndarray:
         return cv2.remap(
             ref_labels.astype(np.float32),
             self.map_x,

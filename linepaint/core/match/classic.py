@@ -81,12 +81,12 @@ class ClassicMatcher:
         rs = ref.seg
         al = align(target.ink, rs.ink)
         warped = al.warp_labels(rs.filled)
-        mask = target.labels > 0
-        t = target.labels[mask].astype(np.int64)
-        r = warped[mask].astype(np.int64)
-        wgt = interior[mask]
+        # Whole-frame arrays, no masking: ink pixels are label 0 with weight 0, and the
+        # bins of label 0 are never read.
+        t = target.labels.ravel()
+        wgt = interior.ravel()
         # Votes: weighted fraction of each target region landing on each ref region.
-        code = t * (rs.n + 1) + r
+        code = t.astype(np.int64) * (rs.n + 1) + warped.ravel()
         if (n + 1) * (rs.n + 1) <= 1 << 24:  # dense table: one bincount, no sort
             vw = np.bincount(code, weights=wgt, minlength=(n + 1) * (rs.n + 1))
             codes = np.flatnonzero(vw)
@@ -97,12 +97,12 @@ class ClassicMatcher:
         vt, vr = codes // (rs.n + 1), codes % (rs.n + 1)
         tot = _segment_sum(t, wgt, n + 1)
         vote = vw / np.maximum(tot[vt], 1e-9)
-        keep = (vr > 0) & (vote >= 0.02)
+        keep = (vt > 0) & (vr > 0) & (vote >= 0.02)
         vt, vr, vote = vt[keep], vr[keep], vote[keep]
         # Where the flow puts each target region in the reference.
-        cnt = np.maximum(_segment_sum(t, np.ones_like(wgt), n + 1), 1)
-        px = _segment_sum(t, al.map_x[mask].astype(np.float64), n + 1) / cnt
-        py = _segment_sum(t, al.map_y[mask].astype(np.float64), n + 1) / cnt
+        cnt = np.maximum(target.area, 1)
+        px = _segment_sum(t, al.map_x.ravel(), n + 1) / cnt
+        py = _segment_sum(t, al.map_y.ravel(), n + 1) / cnt
         pos = np.stack([px, py], axis=1)
         # Plus the reference regions nearest that spot (small regions the flow missed).
         tree = cKDTree(rs.centroid[1:])
@@ -149,7 +149,7 @@ class ClassicMatcher:
             return MatchResult(colours, confidence, source, ref_index, engine=self.name)
         # Interior pixels vote more: boundaries are where a coarse warp is least sure.
         dist = cv2.distanceTransform((target.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
-        interior = np.clip(dist, 1.0, 4.0)
+        interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
         parts = [self._pairs_for_ref(i, ref, target, interior) for i, ref in enumerate(refs)]
         T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
 
