@@ -12,6 +12,7 @@ Prints per engine and set, then ``mean fg region accuracy: X`` for ``--engine``
 (classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
+        [--weights FILE.safetensors] [--blend W]
 """
 
 from __future__ import annotations
@@ -94,13 +95,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", default="classic", choices=("classic", "learned"))
     ap.add_argument("--quick", action="store_true", help="fewer cases")
+    ap.add_argument("--weights", default=None, help="learned weights to test (default: the shipped ones)")
+    ap.add_argument("--blend", type=float, default=None, help="share of the classical posterior blended in")
     args = ap.parse_args()
     matchers = {"classic": get_matcher("classic")}
     try:
-        from linepaint.core.match.learned import weights_available
+        from linepaint.core.match.learned import LearnedMatcher, weights_available
 
-        if weights_available():
-            matchers["learned"] = get_matcher("learned", "cpu")
+        if args.weights or weights_available():
+            extra = {} if args.blend is None else {"classic_weight": args.blend}
+            matchers["learned"] = LearnedMatcher("cpu", weights=args.weights, **extra)
     except ImportError:
         pass
     if args.engine not in matchers:

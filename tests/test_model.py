@@ -249,7 +249,7 @@ def test_cuda_out_of_memory_falls_back_to_cpu(monkeypatch):
     m = _shipped()
     import linepaint.model.infer as infer
 
-    real = infer.predict_pair
+    real = infer.frame_tokens  # the first thing the engine runs on the device
     calls = []
 
     def flaky(*args, **kw):
@@ -258,12 +258,13 @@ def test_cuda_out_of_memory_falls_back_to_cpu(monkeypatch):
             raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
         return real(*args, **kw)
 
-    monkeypatch.setattr(infer, "predict_pair", flaky)
+    monkeypatch.setattr(infer, "frame_tokens", flaky)
     m.device = torch.device("cuda")  # pretend; the model itself stays on the CPU
     a, b = _synth_pair()
     with pytest.warns(RuntimeWarning, match="out of memory"):
         r = m.match([Reference(a.line, a.seg, a.colours)], b.line, b.seg)
     assert m.device.type == "cpu" and r.engine == "learned (cpu)"
+    assert len(calls) == 2 and (r.colours[1:, 3] > 0).any()
 
 
 def test_core_does_not_import_torch_and_get_matcher_finds_the_engine():
@@ -306,3 +307,69 @@ def test_learned_colours_the_demo_at_least_as_well_as_classic(tmp_path):
         scores[engine] = summarise(frames)
     assert scores["learned"]["fg_region_accuracy"] >= scores["classic"]["fg_region_accuracy"], scores
     assert scores["learned"]["fg_region_accuracy"] > 0.85, scores
+
+
+def test_cli_trains_a_network_that_takes_the_classical_posterior(tmp_path):
+    """``linepaint train --out ...`` through the real CLI (its options start with --),
+    with ``--classic-prior``; the exported network is used by the engine."""
+    pytest.importorskip("linepaint.synth")
+    from linepaint.cli import main
+    from linepaint.core.match.learned import LearnedMatcher
+
+    out, export = tmp_path / "run", tmp_path / "export"
+    argv = ["train", "--out", str(out), "--export", str(export), "--steps", "2", "--batch", "1"]
+    argv += ["--size", "128x96", "--frames", "3", "--pairs-per-clip", "1", "--val-clips", "1"]
+    argv += ["--val-every", "2", "--dim", "32", "--layers", "1", "--heads", "2", "--threads", "1"]
+    argv += ["--device", "cpu", "--classic-prior"]
+    assert main(argv) == 0
+    m = LearnedMatcher("cpu", weights=str(export / "matcher.safetensors"), classic_weight=0.0)
+    assert m.model.config.classic_prior and hasattr(m.model, "classic_weight")
+    a, b = _synth_pair()
+    r = m.match([Reference(a.line, a.seg, a.colours)], b.line, b.seg)
+    assert (r.colours[1:, 3] > 0).sum() > b.seg.n // 2
+
+
+def test_classic_prior_spreads_a_colour_over_its_reference_regions():
+    from linepaint.core.render import pack_colours
+    from linepaint.model.features import classic_prior
+
+    red, blue, clear = (255, 0, 0, 255), (0, 0, 255, 255), (0, 0, 0, 0)
+    ref_colours = np.array([clear, red, blue, red, clear], np.uint8)  # regions 1..4
+    codes = pack_colours(np.array([red, blue, clear], np.uint8)).astype(np.uint32)
+    posterior = {
+        "regions": np.array([1, 1, 2, 2]),
+        "colours": np.array([codes[0], codes[1], codes[0], codes[2]]),
+        "probs": np.array([0.7, 0.3, 1.0, -1.0]),  # -1: ruled out
+    }
+    p = classic_prior(posterior, ref_colours, n_tgt=3)
+    assert p.shape == (3, 4)
+    np.testing.assert_allclose(p[0], [0.7, 0.3, 0.7, 0.0])
+    np.testing.assert_allclose(p[1], [1.0, 0.0, 1.0, 0.0])  # transparent ruled out
+    np.testing.assert_allclose(p[2], 0.0)  # no posterior for region 3
+
+
+def test_colour_image_is_the_colour_table_looked_up_per_pixel():
+    from linepaint.model.features import colour_image
+
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (9, 4)).astype(np.uint8)
+    labels = rng.integers(0, 9, (37, 53)).astype(np.int32)
+    assert np.array_equal(colour_image(colours, labels), colours[labels])
+
+
+def test_a_recoloured_reference_is_not_served_from_the_cache():
+    """The engine keeps a reference's crops and tokens between targets; a bucket fix on
+    the keyframe (its colours edited in place) must reach the next match."""
+    m = _shipped()
+    a, b = _synth_pair()
+    colours = a.colours.copy()
+    ref = Reference(a.line, a.seg, colours)
+    before = m.match([ref], b.line, b.seg)
+    again = m.match([ref], b.line, b.seg)  # served from the cache: same answer
+    assert np.array_equal(before.colours, again.colours)
+    big = int(np.argmax(a.seg.area[1:] * (colours[1:, 3] > 0))) + 1
+    old = tuple(colours[big])
+    colours[big] = (1, 2, 3, 255)
+    after = m.match([ref], b.line, b.seg)
+    moved = (before.colours[1:] == old).all(1) & (after.colours[1:] == (1, 2, 3, 255)).all(1)
+    assert moved.any()

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.lineart import LineArt, line_art_from_rgba
+from ..core.match.base import Reference
+from ..core.match.classic import ClassicMatcher
 from ..core.render import region_colours_from_image
 from ..core.segment import Segmentation, segment
-from .features import PairInputs, pair_inputs
+from .features import PairInputs, classic_prior, pair_inputs
 
 
 @dataclass(frozen=True)
@@ -71,16 +73,22 @@ def label_frame(line_rgba: np.ndarray, gt_rgba: np.ndarray, ids: np.ndarray) -> 
     return LabelledFrame(line, seg, majority_ids(seg, ids), region_colours_from_image(seg, gt_rgba))
 
 
-def make_pair(ref: LabelledFrame, tgt: LabelledFrame, crop: int = 32) -> PairSample:
-    """A training pair; the reference is coloured with its ground truth."""
-    inputs = pair_inputs(ref.line, ref.seg, ref.colours, tgt.line, tgt.seg, size=crop)
+def make_pair(ref: LabelledFrame, tgt: LabelledFrame, crop: int = 32, classic: bool = False) -> PairSample:
+    """A training pair; the reference is coloured with its ground truth.  ``classic``:
+    include the classical engine's posterior (for networks that take it)."""
+    prior = None
+    if classic:
+        reference = Reference(ref.line, ref.seg, ref.colours)
+        posterior = ClassicMatcher().match([reference], tgt.line, tgt.seg).notes
+        prior = classic_prior(posterior, ref.colours, tgt.seg.n)
+    inputs = pair_inputs(ref.line, ref.seg, ref.colours, tgt.line, tgt.seg, size=crop, classic=prior)
     rid, tid = ref.ids[1:], tgt.ids[1:]
     positive = (tid[:, None] == rid[None, :]) & (tid[:, None] >= 0)
     return PairSample(inputs, positive, tid >= 0, ref.colours, tgt.colours)
 
 
 def clip_pairs(
-    clip, rng: np.random.Generator, n_pairs: int, max_gap: int = 3, crop: int = 32
+    clip, rng: np.random.Generator, n_pairs: int, max_gap: int = 3, crop: int = 32, classic: bool = False
 ) -> list[PairSample]:
     """``n_pairs`` random (reference, target) pairs, at most ``max_gap`` frames apart, in
     either direction, from one clip."""
@@ -100,7 +108,7 @@ def clip_pairs(
         b = min(max(b, 0), n - 1)
         if b == a:
             b = (a + 1) % n
-        pair = make_pair(frame(a), frame(b), crop)
+        pair = make_pair(frame(a), frame(b), crop, classic)
         # BatchNorm needs two crops or more per frame; a frame that is one region (the
         # character left the shot) teaches nothing anyway.
         if min(pair.positive.shape) >= 2:

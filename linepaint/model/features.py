@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.flow import align
 from ..core.lineart import LineArt
+from ..core.render import pack_colours
 from ..core.segment import Segmentation
 
 #: Crop channels: darkness, region mask, colour R, G, B, A.
@@ -41,11 +42,14 @@ class PairInputs:
 
     prior: float32[n_tgt, n_ref], share of target region t + 1's pixels that the coarse
         warp sends into reference region r + 1 (rows sum to at most 1).
+    classic: float32[n_tgt, n_ref] or None, the classical engine's probability of the
+        colour of reference region r + 1 for target region t + 1 (see :func:`classic_prior`).
     """
 
     ref: FrameInputs
     tgt: FrameInputs
     prior: np.ndarray
+    classic: np.ndarray | None = None
 
 
 def reference_warp(ref_line: LineArt, ref_seg: Segmentation, tgt_line: LineArt) -> np.ndarray:
@@ -73,6 +77,27 @@ def inclusion_prior(tgt_seg: Segmentation, warped: np.ndarray, n_ref: int) -> np
         joint[tt[ok] - 1, rr[ok] - 1] = counts[ok]
     area = np.maximum(tgt_seg.area[1:].astype(np.float32), 1.0)
     return joint / area[:, None]
+
+
+def classic_prior(posterior: dict, ref_colours: np.ndarray, n_tgt: int) -> np.ndarray:
+    """float32[n_tgt, n_ref]: the classical engine's colour posterior (its ``notes``:
+    regions, packed colours, probs) spread over the reference regions of each colour.
+
+    Every reference region of a colour gets that colour's probability, so the network
+    still chooses among them; colours the classical engine ruled out (negative) get 0.
+    """
+    codes = pack_colours(np.asarray(ref_colours, np.uint8)[1:])
+    out = np.zeros((n_tgt, len(codes)), np.float32)
+    regions = np.asarray(posterior["regions"], np.int64)
+    if len(regions) == 0 or len(codes) == 0:
+        return out
+    palette, which = np.unique(codes, return_inverse=True)
+    post_codes = np.asarray(posterior["colours"]).astype(np.uint32)
+    pos = np.minimum(np.searchsorted(palette, post_codes), len(palette) - 1)
+    ok = (regions > 0) & (regions <= n_tgt) & (palette[pos] == post_codes)
+    per_colour = np.zeros((n_tgt, len(palette)), np.float32)
+    per_colour[regions[ok] - 1, pos[ok]] = np.maximum(np.asarray(posterior["probs"])[ok], 0.0)
+    return per_colour[:, which]
 
 
 def region_geometry(seg: Segmentation) -> np.ndarray:
@@ -106,7 +131,7 @@ def region_crops(seg: Segmentation, darkness: np.ndarray, colour: np.ndarray, si
     darkness: uint8[H, W]; colour: uint8[H, W, 4].  The window is ``CONTEXT`` times the
     region's longer bbox side (at least ``size`` px); outside the frame stays 0.  Images
     are halved (area-averaged) as often as a window allows before cutting it out, so a
-    frame-sized region costs no more than a small one; the mask is exact at full size.
+    frame-sized region costs no more than a small one.
     """
     h, w = seg.shape
     n = seg.n
@@ -130,11 +155,19 @@ def region_crops(seg: Segmentation, darkness: np.ndarray, colour: np.ndarray, si
         ox1 = max(ox0 + 1, min(size, int(round((cx1 - wx0) * f))))
         oy1 = max(oy0 + 1, min(size, int(round((cy1 - wy0) * f))))
         dsize = (ox1 - ox0, oy1 - oy0)
-        mask = (labels[cy0:cy1, cx0:cx1] == i + 1).astype(np.uint8) * 255
-        out[i, 1, oy0:oy1, ox0:ox1] = cv2.resize(mask, dsize, interpolation=cv2.INTER_AREA)
+        if dsize == (cx1 - cx0, cy1 - cy0):  # a small region: the window is the crop
+            out[i, 0, oy0:oy1, ox0:ox1] = darkness[cy0:cy1, cx0:cx1]
+            out[i, 1, oy0:oy1, ox0:ox1] = cv2.compare(labels[cy0:cy1, cx0:cx1], i + 1, cv2.CMP_EQ)
+            out[i, 2:, oy0:oy1, ox0:ox1] = colour[cy0:cy1, cx0:cx1].transpose(2, 0, 1)
+            continue
         level = 0
         while side >> (level + 1) >= 2 * size and (h >> (level + 1)) >= 1 and (w >> (level + 1)) >= 1:
             level += 1
+        # The mask is sampled every 2**level pixels: still two samples or more per crop
+        # pixel each way, at a fraction of the cost for frame-sized regions.
+        s = 1 << level
+        mask = cv2.compare(labels[cy0:cy1:s, cx0:cx1:s], i + 1, cv2.CMP_EQ)
+        out[i, 1, oy0:oy1, ox0:ox1] = cv2.resize(mask, dsize, interpolation=cv2.INTER_AREA)
         while len(pyramid) <= level:
             pd, pc = pyramid[-1]
             half = (max(1, pd.shape[1] // 2), max(1, pd.shape[0] // 2))
@@ -145,7 +178,6 @@ def region_crops(seg: Segmentation, darkness: np.ndarray, colour: np.ndarray, si
                 )
             )
         sd, sc = pyramid[level]
-        s = 1 << level
         sx0, sy0 = min(cx0 // s, sd.shape[1] - 1), min(cy0 // s, sd.shape[0] - 1)
         sx1, sy1 = max(sx0 + 1, -(-cx1 // s)), max(sy0 + 1, -(-cy1 // s))
         out[i, 0, oy0:oy1, ox0:ox1] = cv2.resize(sd[sy0:sy1, sx0:sx1], dsize, interpolation=cv2.INTER_AREA)
@@ -160,6 +192,18 @@ def frame_inputs(line: LineArt, seg: Segmentation, colour: np.ndarray, size: int
     return FrameInputs(region_crops(seg, darkness, colour, size), region_geometry(seg))
 
 
+def colour_image(colours: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """uint8[H, W, 4]: ``colours[labels]`` for uint8[n + 1, 4] colours, gathered as one
+    32-bit word per pixel (several times faster than gathering rows of four bytes)."""
+    words = np.ascontiguousarray(colours, np.uint8).view(np.uint32).ravel()
+    return words[labels].view(np.uint8).reshape(*labels.shape, 4)
+
+
+def reference_inputs(line: LineArt, seg: Segmentation, colours: np.ndarray, size: int) -> FrameInputs:
+    """Crops and geometry of a reference frame, coloured with its own region colours."""
+    return frame_inputs(line, seg, colour_image(colours, seg.filled), size)
+
+
 def pair_inputs(
     ref_line: LineArt,
     ref_seg: Segmentation,
@@ -168,15 +212,20 @@ def pair_inputs(
     tgt_seg: Segmentation,
     size: int = 32,
     warped: np.ndarray | None = None,
+    classic: np.ndarray | None = None,
+    ref: FrameInputs | None = None,
 ) -> PairInputs:
     """Everything the network needs for one pair.
 
     ref_colours: uint8[ref_seg.n + 1, 4].  warped: int32[H, W] reference labels warped onto
-    the target (computed with :func:`reference_warp` when None).
+    the target (computed with :func:`reference_warp` when None).  classic: the
+    :func:`classic_prior` of the pair, for networks that take it.  ref: the reference's
+    :func:`reference_inputs` when already computed (a reference colours many targets).
     """
     if warped is None:
         warped = reference_warp(ref_line, ref_seg, tgt_line)
     ref_colours = np.asarray(ref_colours, np.uint8)
-    ref = frame_inputs(ref_line, ref_seg, ref_colours[ref_seg.filled], size)
-    tgt = frame_inputs(tgt_line, tgt_seg, ref_colours[warped], size)
-    return PairInputs(ref, tgt, inclusion_prior(tgt_seg, warped, ref_seg.n))
+    if ref is None:
+        ref = reference_inputs(ref_line, ref_seg, ref_colours, size)
+    tgt = frame_inputs(tgt_line, tgt_seg, colour_image(ref_colours, warped), size)
+    return PairInputs(ref, tgt, inclusion_prior(tgt_seg, warped, ref_seg.n), classic)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..core.render import pack_colours
-from .features import PairInputs
+from .features import FrameInputs, PairInputs
 from .network import SegmentMatcher
 
 
@@ -31,6 +31,8 @@ class PairPrediction:
 
 
 def to_device(inputs: PairInputs, device: torch.device) -> tuple:
+    """(ref crops, ref geometry, target crops, target geometry, prior, classic or None)."""
+
     def t(a):
         return torch.from_numpy(np.ascontiguousarray(a)).to(device)
 
@@ -40,16 +42,37 @@ def to_device(inputs: PairInputs, device: torch.device) -> tuple:
         t(inputs.tgt.crops),
         t(inputs.tgt.geometry),
         t(inputs.prior),
+        None if inputs.classic is None else t(inputs.classic),
     )
 
 
-def pair_logits(model: SegmentMatcher, inputs: PairInputs, device: torch.device) -> torch.Tensor:
-    """float32[n_tgt, n_ref + 1] logits for one pair (no grad, autocast on CUDA)."""
-    rc, rg, tc, tg, prior = to_device(inputs, device)
-    use_amp = device.type == "cuda"
-    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-        tokens = model.embed(torch.cat([rc, tc]), torch.cat([rg, tg]))
-        return model(tokens[: len(rc)], tokens[len(rc) :], prior).float()
+def _autocast(device: torch.device):
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+def frame_tokens(model: SegmentMatcher, frame: FrameInputs, device: torch.device) -> torch.Tensor:
+    """float[n, dim] tokens of one frame's regions (no grad, autocast on CUDA)."""
+
+    def t(a):
+        return torch.from_numpy(np.ascontiguousarray(a)).to(device)
+
+    with torch.inference_mode(), _autocast(device):
+        return model.embed(t(frame.crops), t(frame.geometry))
+
+
+def pair_logits(
+    model: SegmentMatcher, inputs: PairInputs, device: torch.device, ref_tokens: torch.Tensor | None = None
+) -> torch.Tensor:
+    """float32[n_tgt, n_ref + 1] logits for one pair (no grad, autocast on CUDA).
+    ref_tokens: the reference's :func:`frame_tokens` when already computed."""
+    rc, rg, tc, tg, prior, classic = to_device(inputs, device)
+    with torch.inference_mode(), _autocast(device):
+        if ref_tokens is None:
+            tokens = model.embed(torch.cat([rc, tc]), torch.cat([rg, tg]))
+            ref_tokens, tgt_tokens = tokens[: len(rc)], tokens[len(rc) :]
+        else:
+            tgt_tokens = model.embed(tc, tg)
+        return model(ref_tokens, tgt_tokens, prior, classic).float()
 
 
 def colour_probabilities(probs: np.ndarray, ref_colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +86,11 @@ def colour_probabilities(probs: np.ndarray, ref_colours: np.ndarray) -> tuple[np
 
 
 def predict_pair(
-    model: SegmentMatcher, inputs: PairInputs, ref_colours: np.ndarray, device: torch.device
+    model: SegmentMatcher,
+    inputs: PairInputs,
+    ref_colours: np.ndarray,
+    device: torch.device,
+    ref_tokens: torch.Tensor | None = None,
 ) -> PairPrediction:
     """Match probabilities and colour probabilities for one pair."""
     n_t, n_r = inputs.prior.shape
@@ -75,7 +102,7 @@ def predict_pair(
         probs = np.zeros((n_t, 1), np.float32)
         probs[:, 0] = 1.0
         return PairPrediction(probs, np.zeros(0, np.uint32), np.zeros((n_t, 0), np.float32))
-    logits = pair_logits(model, inputs, device)
+    logits = pair_logits(model, inputs, device, ref_tokens)
     probs = torch.softmax(logits, dim=1).cpu().numpy().astype(np.float32)
     palette, cprobs = colour_probabilities(probs, np.asarray(ref_colours, np.uint8))
     return PairPrediction(probs, palette, cprobs)

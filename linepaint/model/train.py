@@ -52,6 +52,7 @@ class TrainSettings:
     ckpt_every_s: float = 180.0
     threads: int = 2
     device: str = "auto"
+    init: str | None = None  # weights to start from (a last.pt or .safetensors) when not resuming
     model: MatcherConfig = field(default_factory=MatcherConfig)
 
 
@@ -95,13 +96,13 @@ def batch_loss(model: SegmentMatcher, batch: list[PairSample], device: torch.dev
         tokens = model.embed(crops, geo)
         losses = []
         at = 0
-        for rc, _, tc, _, prior, pos, valid in parts:
+        for rc, _, tc, _, prior, classic, pos, valid in parts:
             r = tokens[at : at + len(rc)]
             t = tokens[at + len(rc) : at + len(rc) + len(tc)]
             at += len(rc) + len(tc)
             if len(rc) == 0 or len(tc) == 0:
                 continue
-            logits = model(r, t, prior)
+            logits = model(r, t, prior, classic)
             losses.append(match_loss(logits, pos, valid))
     return torch.stack(losses).mean() if losses else tokens.sum() * 0.0
 
@@ -157,8 +158,28 @@ def validation_set(clip_fn: Callable[[int], object], s: TrainSettings) -> list[P
     out = []
     for i in range(s.val_clips):
         rng = np.random.default_rng(VAL_SEED_BASE + i)
-        out += clip_pairs(clip_fn(VAL_SEED_BASE + i), rng, s.val_pairs_per_clip, s.max_gap, s.model.crop)
+        clip = clip_fn(VAL_SEED_BASE + i)
+        out += clip_pairs(clip, rng, s.val_pairs_per_clip, s.max_gap, s.model.crop, s.model.classic_prior)
     return out
+
+
+def warm_start(model: SegmentMatcher, path: str | Path, device: torch.device) -> str:
+    """Copy the weights of a checkpoint (``last.pt``) or ``.safetensors`` file into
+    ``model`` where names and shapes agree (new parts keep their initial values);
+    returns what was left out."""
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        state = load_file(str(path))
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=False)["model"]
+    own = model.state_dict()
+    keep = {k: v.to(own[k].dtype) for k, v in state.items() if k in own and own[k].shape == v.shape}
+    model.load_state_dict(keep, strict=False)
+    model.to(device)
+    new = sorted(set(own) - set(keep))
+    return f"{len(keep)} tensors copied, new: {', '.join(new) or 'none'}"
 
 
 def _lr_factor(step: int, s: TrainSettings) -> float:
@@ -194,6 +215,8 @@ def train(
         step, next_clip, history = state["step"], state["next_clip"], state["history"]
         rng = np.random.default_rng([s.seed, step])
         log(f"resumed {ckpt} at step {step}")
+    elif s.init:
+        log(f"initialised from {s.init}: {warm_start(model, s.init, device)}")
 
     def save() -> None:
         if not ckpt:
@@ -229,7 +252,7 @@ def train(
         if not buffer or step % max(1, s.new_clip_every) == 0:
             clip = clip_fn(s.seed * 100_000 + next_clip)
             next_clip += 1
-            buffer += clip_pairs(clip, rng, s.pairs_per_clip, s.max_gap, s.model.crop)
+            buffer += clip_pairs(clip, rng, s.pairs_per_clip, s.max_gap, s.model.crop, s.model.classic_prior)
             buffer = buffer[-s.buffer :]
         batch = [buffer[int(i)] for i in rng.integers(0, len(buffer), s.batch)]
         tt = time.time()
@@ -330,6 +353,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", type=int, default=m.layers)
     p.add_argument("--heads", type=int, default=m.heads)
     p.add_argument("--crop", type=int, default=m.crop)
+    p.add_argument(
+        "--classic-prior",
+        action="store_true",
+        help="the network also takes the classical engine's colour posterior",
+    )
+    p.add_argument("--init", default=None, help="start from these weights (last.pt or .safetensors)")
     return p
 
 
@@ -352,7 +381,14 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
         ckpt_every_s=a.ckpt_every,
         threads=a.threads,
         device=a.device,
-        model=MatcherConfig(dim=a.dim, layers=a.layers, heads=a.heads, crop=a.crop),
+        init=a.init,
+        model=MatcherConfig(
+            dim=a.dim,
+            layers=a.layers,
+            heads=a.heads,
+            crop=a.crop,
+            extra={"classic_prior": True} if a.classic_prior else {},
+        ),
     )
 
 

@@ -54,4 +54,5 @@ def load_model(weights: str | Path | None = None, device: str | torch.device = "
     model = SegmentMatcher(config)
     state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(wpath)).items()}
     model.load_state_dict(state)
+    model.cnn.to(memory_format=torch.channels_last)
     return model.to(device).eval()

@@ -55,6 +55,8 @@ class LearnedMatcher:
             )
             device = "cpu"
         self.device = torch.device(device)
+        # Recent references' crops and tokens: propagation colours many targets from one.
+        self._ref_cache: list[tuple] = []
         try:
             self.model = load_model(weights, self.device)
         except torch.cuda.OutOfMemoryError:
@@ -69,20 +71,50 @@ class LearnedMatcher:
         )
         self.model = self.model.to("cpu")
         self.device = torch.device("cpu")
+        self._ref_cache.clear()
         torch.cuda.empty_cache()
 
-    def _predict(self, inputs, colours):
+    def _reference(self, ref: Reference):
+        """(FrameInputs, tokens) of a reference, cached for the last few references."""
+        from ...model.features import reference_inputs
+        from ...model.infer import frame_tokens
+
+        key = (id(ref.line), id(ref.seg), hash(np.ascontiguousarray(ref.colours).tobytes()))
+        for entry in self._ref_cache:
+            if entry[0] == key:
+                return entry[2], entry[3]
+        inputs = reference_inputs(ref.line, ref.seg, ref.colours, self.model.config.crop)
+        tokens = frame_tokens(self.model, inputs, self.device)
+        # The frame objects are held so their ids cannot be reused by new ones.
+        self._ref_cache = [(key, (ref.line, ref.seg), inputs, tokens)] + self._ref_cache[:3]
+        return inputs, tokens
+
+    def _predict(self, ref: Reference, target_line: LineArt, target_seg: Segmentation, classic):
         import torch
 
+        from ...model.features import pair_inputs
         from ...model.infer import predict_pair
 
-        try:
-            return predict_pair(self.model, inputs, colours, self.device)
-        except torch.cuda.OutOfMemoryError:
-            self._fall_back_to_cpu()
-            return predict_pair(self.model, inputs, colours, self.device)
+        for attempt in (0, 1):
+            try:
+                ref_inputs, tokens = self._reference(ref)
+                inputs = pair_inputs(
+                    ref.line,
+                    ref.seg,
+                    ref.colours,
+                    target_line,
+                    target_seg,
+                    size=self.model.config.crop,
+                    classic=classic,
+                    ref=ref_inputs,
+                )
+                return predict_pair(self.model, inputs, ref.colours, self.device, tokens)
+            except torch.cuda.OutOfMemoryError:
+                if attempt:
+                    raise
+                self._fall_back_to_cpu()
 
-    def _with_classic_prior(self, total, palette, refs, target_line, target_seg, locked) -> np.ndarray:
+    def _with_classic_prior(self, total: np.ndarray, palette: np.ndarray, posterior: dict) -> np.ndarray:
         """Blend the network's colour probabilities with the classical engine's posterior.
 
         The two fail differently: the network knows what regions look like and how they
@@ -90,10 +122,11 @@ class LearnedMatcher:
         the better guide on real art far from the procedural training data.  Colours the
         classical engine rules out (transparency inside closed art) stay ruled out.
         """
-        if self.classic_weight <= 0:
-            return total
-        post = ClassicMatcher().match(refs, target_line, target_seg, locked).notes
-        regions, codes, probs = post["regions"], post["colours"].astype(np.uint32), post["probs"]
+        regions, codes, probs = (
+            posterior["regions"],
+            posterior["colours"].astype(np.uint32),
+            posterior["probs"],
+        )
         pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
         ok = (regions > 0) & (palette[pos] == codes)
         prior = np.zeros_like(total)
@@ -109,22 +142,25 @@ class LearnedMatcher:
         target_seg: Segmentation,
         locked: dict[int, tuple[int, int, int, int]] | None = None,
     ) -> MatchResult:
-        from ...model.features import pair_inputs
+        from ...model.features import classic_prior
 
         n = target_seg.n
         colours = np.zeros((n + 1, 4), np.uint8)
         confidence = np.zeros(n + 1, np.float32)
         source = np.full(n + 1, -1, np.int32)
         ref_index = np.full(n + 1, -1, np.int32)
-        crop = self.model.config.crop
         # Per colour: probability summed over references (each reference's own
         # inclusion sum), averaged; the best reference region of the winner is reported.
+        wants_classic = self.model.config.classic_prior
+        posterior = None
+        if n and (wants_classic or self.classic_weight > 0):
+            posterior = ClassicMatcher().match(refs, target_line, target_seg, locked).notes
         per_ref = []
         for ri, ref in enumerate(refs):
             if ref.seg.n == 0 or n == 0:
                 continue
-            inputs = pair_inputs(ref.line, ref.seg, ref.colours, target_line, target_seg, size=crop)
-            per_ref.append((ri, self._predict(inputs, ref.colours)))
+            prior = classic_prior(posterior, ref.colours, n) if wants_classic else None
+            per_ref.append((ri, self._predict(ref, target_line, target_seg, prior)))
         unmatched = 0
         if per_ref:
             palette = np.unique(np.concatenate([p.palette for _, p in per_ref]))
@@ -132,7 +168,8 @@ class LearnedMatcher:
             for _, p in per_ref:
                 total[:, np.searchsorted(palette, p.palette)] += p.colour_probs
             total /= len(per_ref)
-            total = self._with_classic_prior(total, palette, refs, target_line, target_seg, locked)
+            if posterior is not None:
+                total = self._with_classic_prior(total, palette, posterior)
             best = total.argmax(1)
             colours[1:] = unpack_colours(palette[best])
             # Same calibration as the classical engine: the margin to the runner-up.
