@@ -8,6 +8,7 @@ a CUDA out-of-memory falls back to the CPU with a warning.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 
@@ -79,14 +80,16 @@ class LearnedMatcher:
         from ...model.features import reference_inputs
         from ...model.infer import frame_tokens
 
-        key = (id(ref.line), id(ref.seg), hash(np.ascontiguousarray(ref.colours).tobytes()))
-        for entry in self._ref_cache:
-            if entry[0] == key:
-                return entry[2], entry[3]
+        stamp = hash(np.ascontiguousarray(ref.colours).tobytes())
+        for line, seg, colours, inputs, tokens in self._ref_cache:
+            if line() is ref.line and seg() is ref.seg and colours == stamp:
+                return inputs, tokens
         inputs = reference_inputs(ref.line, ref.seg, ref.colours, self.model.config.crop)
         tokens = frame_tokens(self.model, inputs, self.device)
-        # The frame objects are held so their ids cannot be reused by new ones.
-        self._ref_cache = [(key, (ref.line, ref.seg), inputs, tokens)] + self._ref_cache[:3]
+        # Weak references: the cache never keeps a frame alive, and a dead entry never
+        # matches a new frame that happens to reuse the old one's memory.
+        entry = (weakref.ref(ref.line), weakref.ref(ref.seg), stamp, inputs, tokens)
+        self._ref_cache = [entry] + [e for e in self._ref_cache if e[1]() is not None][:3]
         return inputs, tokens
 
     def _predict(self, ref: Reference, target_line: LineArt, target_seg: Segmentation, classic):
