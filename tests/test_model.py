@@ -373,3 +373,14 @@ def test_a_recoloured_reference_is_not_served_from_the_cache():
     after = m.match([ref], b.line, b.seg)
     moved = (before.colours[1:] == old).all(1) & (after.colours[1:] == (1, 2, 3, 255)).all(1)
     assert moved.any()
+
+
+def test_training_embeds_a_batch_one_crop_over_the_chunk_size():
+    """Crops go through the CNN in chunks; a chunk of one crop breaks BatchNorm in
+    training (it crashed two long CPU runs)."""
+    from linepaint.model.network import MatcherConfig, SegmentMatcher
+
+    m = SegmentMatcher(MatcherConfig(dim=16, heads=2, layers=1, channels=(8, 8, 8, 8), stem_width=8)).train()
+    crops = torch.randint(0, 255, (9, 6, 32, 32), dtype=torch.uint8)
+    tokens = m.embed(crops, torch.zeros(9, 8), chunk=8)
+    assert tokens.shape == (9, 16) and torch.isfinite(tokens).all()

@@ -101,8 +101,10 @@ class SegmentMatcher(nn.Module):
     def embed(self, crops: torch.Tensor, geometry: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
         """float[n, dim] tokens from uint8 crops [n, C, S, S] and geometry [n, G]."""
         feats = []
-        for i in range(0, len(crops), chunk):
-            x = crops[i : i + chunk].float() * (1.0 / 255.0) - 0.5
+        # Equal chunks: a last chunk of one crop would break BatchNorm in training.
+        step = -(-len(crops) // max(1, -(-len(crops) // chunk))) if len(crops) else 1
+        for i in range(0, len(crops), step):
+            x = crops[i : i + step].float() * (1.0 / 255.0) - 0.5
             # NHWC: oneDNN's convolutions run about a third faster on the CPU this way.
             feats.append(self.cnn(x.contiguous(memory_format=torch.channels_last)))
         f = torch.cat(feats) if feats else crops.new_zeros((0, self.cnn.num_features), dtype=torch.float32)
