@@ -20,7 +20,8 @@ from .base import MatchResult, Reference
 from .classic import CONFIDENCE_POWER, ClassicMatcher
 
 WEIGHTS = ("models", "matcher.safetensors")
-#: Share of the classical engine's posterior in the blended colour probabilities.
+#: Share of the classical engine's posterior blended into the colour probabilities of a
+#: network that does not take that posterior as an input (older weights).
 CLASSIC_WEIGHT = 0.3
 
 
@@ -34,16 +35,16 @@ class LearnedMatcher:
 
     device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
     weights: a ``.safetensors`` file; the shipped one when None.
+    classic_weight: share of the classical posterior blended into the network's colour
+        probabilities; None: none for a network that takes that posterior as an input
+        (it has learnt how far to trust it), ``CLASSIC_WEIGHT`` for one that does not.
     """
 
     name = "learned"
 
-    def __init__(
-        self, device: str = "auto", weights: str | None = None, classic_weight: float = CLASSIC_WEIGHT
-    ):
+    def __init__(self, device: str = "auto", weights: str | None = None, classic_weight: float | None = None):
         import torch
 
-        self.classic_weight = classic_weight
         from ...model.weights import load_model
 
         if device == "auto":
@@ -63,6 +64,9 @@ class LearnedMatcher:
         except torch.cuda.OutOfMemoryError:
             self.model = load_model(weights, "cpu")
             self._fall_back_to_cpu()
+        if classic_weight is None:
+            classic_weight = 0.0 if self.model.config.classic_prior else CLASSIC_WEIGHT
+        self.classic_weight = classic_weight
 
     def _fall_back_to_cpu(self) -> None:
         import torch
