@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.flow import align
 from ..core.lineart import LineArt
+from ..core.match.classic import posterior_table
 from ..core.render import pack_colours
 from ..core.segment import Segmentation
 
@@ -86,18 +87,8 @@ def classic_prior(posterior: dict, ref_colours: np.ndarray, n_tgt: int) -> np.nd
     Every reference region of a colour gets that colour's probability, so the network
     still chooses among them; colours the classical engine ruled out (negative) get 0.
     """
-    codes = pack_colours(np.asarray(ref_colours, np.uint8)[1:])
-    out = np.zeros((n_tgt, len(codes)), np.float32)
-    regions = np.asarray(posterior["regions"], np.int64)
-    if len(regions) == 0 or len(codes) == 0:
-        return out
-    palette, which = np.unique(codes, return_inverse=True)
-    post_codes = np.asarray(posterior["colours"]).astype(np.uint32)
-    pos = np.minimum(np.searchsorted(palette, post_codes), len(palette) - 1)
-    ok = (regions > 0) & (regions <= n_tgt) & (palette[pos] == post_codes)
-    per_colour = np.zeros((n_tgt, len(palette)), np.float32)
-    per_colour[regions[ok] - 1, pos[ok]] = np.maximum(np.asarray(posterior["probs"])[ok], 0.0)
-    return per_colour[:, which]
+    palette, which = np.unique(pack_colours(np.asarray(ref_colours, np.uint8)[1:]), return_inverse=True)
+    return np.maximum(posterior_table(posterior, palette, n_tgt), 0.0)[:, which]
 
 
 def region_geometry(seg: Segmentation) -> np.ndarray:

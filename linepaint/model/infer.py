@@ -30,19 +30,20 @@ class PairPrediction:
     colour_probs: np.ndarray
 
 
+def as_tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A numpy array on ``device`` (no copy on the CPU)."""
+    return torch.from_numpy(np.ascontiguousarray(a)).to(device)
+
+
 def to_device(inputs: PairInputs, device: torch.device) -> tuple:
     """(ref crops, ref geometry, target crops, target geometry, prior, classic or None)."""
-
-    def t(a):
-        return torch.from_numpy(np.ascontiguousarray(a)).to(device)
-
     return (
-        t(inputs.ref.crops),
-        t(inputs.ref.geometry),
-        t(inputs.tgt.crops),
-        t(inputs.tgt.geometry),
-        t(inputs.prior),
-        None if inputs.classic is None else t(inputs.classic),
+        as_tensor(inputs.ref.crops, device),
+        as_tensor(inputs.ref.geometry, device),
+        as_tensor(inputs.tgt.crops, device),
+        as_tensor(inputs.tgt.geometry, device),
+        as_tensor(inputs.prior, device),
+        None if inputs.classic is None else as_tensor(inputs.classic, device),
     )
 
 
@@ -52,26 +53,22 @@ def _autocast(device: torch.device):
 
 def frame_tokens(model: SegmentMatcher, frame: FrameInputs, device: torch.device) -> torch.Tensor:
     """float[n, dim] tokens of one frame's regions (no grad, autocast on CUDA)."""
-
-    def t(a):
-        return torch.from_numpy(np.ascontiguousarray(a)).to(device)
-
     with torch.inference_mode(), _autocast(device):
-        return model.embed(t(frame.crops), t(frame.geometry))
+        return model.embed(as_tensor(frame.crops, device), as_tensor(frame.geometry, device))
 
 
 def pair_logits(
     model: SegmentMatcher, inputs: PairInputs, device: torch.device, ref_tokens: torch.Tensor | None = None
 ) -> torch.Tensor:
     """float32[n_tgt, n_ref + 1] logits for one pair (no grad, autocast on CUDA).
-    ref_tokens: the reference's :func:`frame_tokens` when already computed."""
-    rc, rg, tc, tg, prior, classic = to_device(inputs, device)
+    ref_tokens: the reference's :func:`frame_tokens` when already computed (its crops
+    then never reach the device)."""
+    if ref_tokens is None:
+        ref_tokens = frame_tokens(model, inputs.ref, device)
+    prior = as_tensor(inputs.prior, device)
+    classic = None if inputs.classic is None else as_tensor(inputs.classic, device)
     with torch.inference_mode(), _autocast(device):
-        if ref_tokens is None:
-            tokens = model.embed(torch.cat([rc, tc]), torch.cat([rg, tg]))
-            ref_tokens, tgt_tokens = tokens[: len(rc)], tokens[len(rc) :]
-        else:
-            tgt_tokens = model.embed(tc, tg)
+        tgt_tokens = model.embed(as_tensor(inputs.tgt.crops, device), as_tensor(inputs.tgt.geometry, device))
         return model(ref_tokens, tgt_tokens, prior, classic).float()
 
 

@@ -23,7 +23,7 @@ import torch
 
 from ..core.render import pack_colours
 from .data import PairSample, clip_pairs
-from .infer import predict_pair, to_device
+from .infer import as_tensor, predict_pair, to_device
 from .network import MatcherConfig, SegmentMatcher, match_loss
 
 #: Validation clips use seeds from here on; training seeds stay below it.
@@ -80,11 +80,11 @@ def synth_clip_fn(
 
 def _tensors(sample: PairSample, device: torch.device):
     """The network inputs of :func:`to_device`, plus the pair's targets."""
-
-    def t(a):
-        return torch.from_numpy(np.ascontiguousarray(a)).to(device)
-
-    return (*to_device(sample.inputs, device), t(sample.positive), t(sample.valid))
+    return (
+        *to_device(sample.inputs, device),
+        as_tensor(sample.positive, device),
+        as_tensor(sample.valid, device),
+    )
 
 
 def batch_loss(model: SegmentMatcher, batch: list[PairSample], device: torch.device) -> torch.Tensor:

@@ -17,7 +17,7 @@ from ..lineart import LineArt
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
-from .classic import CONFIDENCE_POWER, ClassicMatcher
+from .classic import CONFIDENCE_POWER, ClassicMatcher, posterior_table
 
 WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
@@ -129,15 +129,7 @@ class LearnedMatcher:
         the better guide on real art far from the procedural training data.  Colours the
         classical engine rules out (transparency inside closed art) stay ruled out.
         """
-        regions, codes, probs = (
-            posterior["regions"],
-            posterior["colours"].astype(np.uint32),
-            posterior["probs"],
-        )
-        pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
-        ok = (regions > 0) & (palette[pos] == codes)
-        prior = np.zeros_like(total)
-        prior[regions[ok] - 1, pos[ok]] = probs[ok]
+        prior = posterior_table(posterior, palette, total.shape[0])
         fused = (1.0 - self.classic_weight) * total + self.classic_weight * np.maximum(prior, 0.0)
         fused[prior < 0] = -1.0
         return fused
