@@ -9,8 +9,9 @@
     real ground truth (26 -> k -> 26), for every other frame k (--quick: three of them).
     Scores pool the regions of all round trips; ``--per-k`` prints each k as well.
 
-Prints per engine and set, then ``mean fg region accuracy: X`` for ``--engine``
-(classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
+Prints per engine and set, with the doubt figures (segments below the app's doubt line,
+and the share of wrong segments among them), then ``mean fg region accuracy: X`` for
+``--engine`` (classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
         [--weights FILE.safetensors] [--blend W] [--per-k]
@@ -65,7 +66,7 @@ def warped_a0242(matchers: dict, quick: bool) -> dict:
             t = time.perf_counter()
             res = m.match([ref], tl, ts)
             seconds[name] += time.perf_counter() - t
-            scores[name].append(score_frame(colour_layer(ts, res.colours), wg, tl.ink, ts))
+            scores[name].append(score_frame(colour_layer(ts, res.colours), wg, tl.ink, ts, res.confidence))
     out = {}
     for name in matchers:
         out[name] = summarise(scores[name])
@@ -87,7 +88,8 @@ def smoke_round_trip(matchers: dict, quick: bool, per_k: bool = False) -> dict:
         for k in ks:
             there = m.match([Reference(line_last, seg_last, key)], frames.line(k), frames.seg(k))
             back = m.match([Reference(frames.line(k), frames.seg(k), there.colours)], line_last, seg_last)
-            scores.append(score_frame(colour_layer(seg_last, back.colours), gt, line_last.ink, seg_last))
+            pred = colour_layer(seg_last, back.colours)
+            scores.append(score_frame(pred, gt, line_last.ink, seg_last, back.confidence))
             if per_k:
                 acc = scores[-1].fg_regions_right / scores[-1].fg_regions
                 print(f"smoke {last} -> {k:2d} -> {last}  {name:8s} fg region acc {acc:.4f}")
@@ -121,6 +123,9 @@ def main() -> None:
     for set_name, by_engine in sets.items():
         for name, s in by_engine.items():
             extra = f", {s['seconds'] * 1000:.0f} ms/pair" if "seconds" in s else ""
+            if "doubt_flagged" in s:
+                extra += f"; doubt flags {s['doubt_flagged']:.1%} of segments, "
+                extra += f"{s['doubt_caught']:.0%} of wrong ones"
             print(
                 f"{set_name:30s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "

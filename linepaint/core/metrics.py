@@ -4,7 +4,9 @@ Region accuracy: ground-truth regions are the 4-connected components of equal
 ground-truth colour among non-ink pixels; a region is right when the majority
 predicted colour over it equals its colour.  Foreground excludes transparent regions.
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
-how many of linepaint's own segments a colourist would have to re-bucket.
+how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
+the engine's confidence per segment: the share of segments below the app's doubt line
+(flagged) and the share of the wrong segments among them (caught).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
+from .project import DOUBT_THRESHOLD
 from .render import pack_colours
 from .segment import Segmentation
 
@@ -44,19 +47,28 @@ class FrameScore:
     segments: int
     iou_inter: dict
     iou_union: dict
+    flagged: int = 0
+    flagged_wrong: int = 0
+    doubt_scored: bool = False
 
     def summary(self) -> dict:
         return summarise([self])
 
 
 def score_frame(
-    pred: np.ndarray, gt: np.ndarray, ink: np.ndarray, seg: Segmentation | None = None
+    pred: np.ndarray,
+    gt: np.ndarray,
+    ink: np.ndarray,
+    seg: Segmentation | None = None,
+    confidence: np.ndarray | None = None,
 ) -> FrameScore:
     """Score a predicted RGBA frame against a ground-truth RGBA frame.
 
     ink: bool[H, W] line pixels (excluded everywhere).  seg: linepaint's segmentation of
     the same frame, for clicks-to-fix (segments whose majority predicted colour differs
     from their majority ground-truth colour); without it clicks are not counted.
+    confidence: float[seg.n + 1], the engine's confidence per segment, for the doubt
+    figures (needs seg).
     """
     pc, gc = pack_colours(pred), pack_colours(gt)
     free = ~ink
@@ -86,15 +98,20 @@ def score_frame(
         p, g = pc[free] == code, gc[free] == code
         inter[int(code)] = int((p & g).sum())
         union[int(code)] = int((p | g).sum())
-    clicks = segments = 0
+    clicks = segments = flagged = flagged_wrong = 0
     if seg is not None:
         lmask = seg.labels > 0
         lab = seg.labels[lmask]
         pm = _majority(lab, pc[lmask], seg.n + 1)
         gm = _majority(lab, gc[lmask], seg.n + 1)
         present = gm[1:] >= 0
+        wrong = pm[1:][present] != gm[1:][present]
         segments = int(present.sum())
-        clicks = int((pm[1:][present] != gm[1:][present]).sum())
+        clicks = int(wrong.sum())
+        if confidence is not None:
+            doubt = np.asarray(confidence)[1:][present] < DOUBT_THRESHOLD
+            flagged = int(doubt.sum())
+            flagged_wrong = int((doubt & wrong).sum())
     return FrameScore(
         regions=int(len(ids)),
         regions_right=int(right.sum()),
@@ -106,6 +123,9 @@ def score_frame(
         segments=segments,
         iou_inter=inter,
         iou_union=union,
+        flagged=flagged,
+        flagged_wrong=flagged_wrong,
+        doubt_scored=seg is not None and confidence is not None,
     )
 
 
@@ -122,6 +142,8 @@ def summarise(scores: list[FrameScore]) -> dict:
             "fg_pixels_right",
             "clicks",
             "segments",
+            "flagged",
+            "flagged_wrong",
         )
     }
     inter: dict[int, int] = {}
@@ -136,6 +158,12 @@ def summarise(scores: list[FrameScore]) -> dict:
     def ratio(a: int, b: int) -> float:
         return round(a / b, 4) if b else 1.0
 
+    doubt = {}
+    if scores and all(s.doubt_scored for s in scores):
+        doubt = {
+            "doubt_flagged": ratio(tot["flagged"], tot["segments"]),
+            "doubt_caught": ratio(tot["flagged_wrong"], tot["clicks"]),
+        }
     return {
         "frames": len(scores),
         "region_accuracy": ratio(tot["regions_right"], tot["regions"]),
@@ -146,6 +174,7 @@ def summarise(scores: list[FrameScore]) -> dict:
         "segments": tot["segments"],
         "regions": tot["regions"],
         "fg_regions": tot["fg_regions"],
+        **doubt,
     }
 
 

@@ -47,7 +47,7 @@ def compare_engines(
                 res = m.match([ref], tgt.line, tgt.seg)
                 seconds[name] += time.perf_counter() - t
                 pred = colour_layer(tgt.seg, res.colours)
-                scores[name].append(score_frame(pred, gt, tgt.line.ink, tgt.seg))
+                scores[name].append(score_frame(pred, gt, tgt.line.ink, tgt.seg, res.confidence))
                 seg_right[name] += int((np.all(res.colours[1:] == tgt.colours[1:], axis=1) & fg).sum())
         if log:
             log(
