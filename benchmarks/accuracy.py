@@ -91,7 +91,7 @@ def smoke_round_trip(matchers: dict, quick: bool, per_k: bool = False) -> dict:
             pred = colour_layer(seg_last, back.colours)
             scores.append(score_frame(pred, gt, line_last.ink, seg_last, back.confidence))
             if per_k:
-                acc = scores[-1].fg_regions_right / scores[-1].fg_regions
+                acc = scores[-1].summary()["fg_region_accuracy"]
                 print(f"smoke {last} -> {k:2d} -> {last}  {name:8s} fg region acc {acc:.4f}")
         out[name] = summarise(scores)
     return out
