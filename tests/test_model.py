@@ -348,6 +348,28 @@ def test_classic_prior_spreads_a_colour_over_its_reference_regions():
     np.testing.assert_allclose(p[2], 0.0)  # no posterior for region 3
 
 
+def test_a_region_the_network_cannot_place_follows_the_warp_and_stays_in_doubt():
+    from linepaint.core.match.learned import fuse_with_classic
+
+    # Palette (red, blue, clear).  Region 1: the network is sure of red.  Region 2: it
+    # says "no match" (0.9) and leans to red with what is left; the warp says blue.
+    # Region 3: like 2, but the warp rules blue out and says clear is impossible too.
+    total = np.array([[0.95, 0.05, 0.0], [0.08, 0.02, 0.0], [0.08, 0.02, 0.0]], np.float32)
+    no_match = np.array([0.0, 0.9, 0.9], np.float32)
+    prior = np.array([[0.2, 0.8, 0.0], [0.1, 0.9, 0.0], [0.6, -1.0, -1.0]], np.float32)
+    fused = fuse_with_classic(total, no_match, prior, classic_weight=0.0)
+    assert fused.argmax(1).tolist() == [0, 1, 0]
+    np.testing.assert_allclose(fused[0], total[0])  # a placed region is the network's
+    np.testing.assert_allclose(fused[1].sum(), 1.0, atol=1e-6)  # still a distribution
+    assert fused[2, 1] == -1.0 and fused[2, 2] == -1.0
+    # The engine's confidence: the margin, scaled by how much the network placed it.
+    from linepaint.core.match.learned import region_confidence
+    from linepaint.core.project import DOUBT_THRESHOLD
+
+    conf = region_confidence(fused, fused.argmax(1), no_match)
+    assert conf[0] >= DOUBT_THRESHOLD > conf[1]
+
+
 def test_colour_image_is_the_colour_table_looked_up_per_pixel():
     from linepaint.model.features import colour_image
 

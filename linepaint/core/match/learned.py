@@ -30,6 +30,47 @@ def weights_available() -> bool:
     return resource_path(*WEIGHTS).is_file()
 
 
+def fuse_with_classic(
+    total: np.ndarray, no_match: np.ndarray, prior: np.ndarray, classic_weight: float
+) -> np.ndarray:
+    """Blend the network's colour probabilities with the classical engine's posterior.
+
+    total: float[n, k] the network's probability per colour of a palette; no_match:
+    float[n] what it gave to "no match"; prior: float[n, k] the classical posterior on the
+    same palette (:func:`posterior_table`; negative: ruled out).
+
+    The two fail differently: the network knows what regions look like and how they
+    sit among their neighbours, the classical engine trusts the dense warp, which is
+    the better guide on real art far from the procedural training data.  So a share
+    ``classic_weight`` of every region's probability follows the classical engine, and
+    so does the share the network gave to "no match": a region the network cannot place
+    (a sliver the warp pulled in at the frame edge) is coloured where the warp puts it,
+    not by the network's leftover guesses.  Colours the classical engine rules out
+    (transparency inside closed art) stay ruled out.
+    """
+    share = classic_weight + (1.0 - classic_weight) * no_match[:, None]
+    fused = (1.0 - classic_weight) * total + share * np.maximum(prior, 0.0)
+    fused[prior < 0] = -1.0
+    return fused
+
+
+def region_confidence(total: np.ndarray, best: np.ndarray, no_match: np.ndarray) -> np.ndarray:
+    """float32[n] confidence per region from colour probabilities total[n, k], the chosen
+    colour best[n] and the network's "no match" share no_match[n].
+
+    Same calibration as the classical engine (the margin to the runner-up, raised to
+    ``CONFIDENCE_POWER``), scaled by how far the network placed the region at all: one it
+    could not place stays in doubt, whatever the warp says.
+    """
+    n = total.shape[0]
+    if total.shape[1] > 1:
+        top2 = np.sort(np.maximum(total, 0.0), axis=1)[:, -2:]
+        margin = top2[:, 1] - top2[:, 0]
+    else:
+        margin = total[np.arange(n), best]
+    return ((np.clip(margin, 0.0, 1.0) * (1.0 - no_match)) ** CONFIDENCE_POWER).astype(np.float32)
+
+
 class LearnedMatcher:
     """Colours target regions with the segment-matching network.
 
@@ -121,19 +162,6 @@ class LearnedMatcher:
                     raise
                 self._fall_back_to_cpu()
 
-    def _with_classic_prior(self, total: np.ndarray, palette: np.ndarray, posterior: dict) -> np.ndarray:
-        """Blend the network's colour probabilities with the classical engine's posterior.
-
-        The two fail differently: the network knows what regions look like and how they
-        sit among their neighbours, the classical engine trusts the dense warp, which is
-        the better guide on real art far from the procedural training data.  Colours the
-        classical engine rules out (transparency inside closed art) stay ruled out.
-        """
-        prior = posterior_table(posterior, palette, total.shape[0])
-        fused = (1.0 - self.classic_weight) * total + self.classic_weight * np.maximum(prior, 0.0)
-        fused[prior < 0] = -1.0
-        return fused
-
     def match(
         self,
         refs: list[Reference],
@@ -164,17 +192,18 @@ class LearnedMatcher:
         if per_ref:
             palette = np.unique(np.concatenate([p.palette for _, p in per_ref]))
             total = np.zeros((n, len(palette)), np.float32)
+            no_match = np.zeros(n, np.float32)
             for _, p in per_ref:
                 total[:, np.searchsorted(palette, p.palette)] += p.colour_probs
+                no_match += p.probs[:, -1]
             total /= len(per_ref)
+            no_match /= len(per_ref)
             if posterior is not None:
-                total = self._with_classic_prior(total, palette, posterior)
+                prior_table = posterior_table(posterior, palette, n)
+                total = fuse_with_classic(total, no_match, prior_table, self.classic_weight)
             best = total.argmax(1)
             colours[1:] = unpack_colours(palette[best])
-            # Same calibration as the classical engine: the margin to the runner-up.
-            top2 = np.sort(np.maximum(total, 0.0), axis=1)[:, -2:] if total.shape[1] > 1 else None
-            margin = total[np.arange(n), best] if top2 is None else top2[:, 1] - top2[:, 0]
-            confidence[1:] = np.clip(margin, 0.0, 1.0) ** CONFIDENCE_POWER
+            confidence[1:] = region_confidence(total, best, no_match)
             # Source: the reference region of the chosen colour with the highest probability.
             best_score = np.full(n, -1.0, np.float32)
             for ri, p in per_ref:
