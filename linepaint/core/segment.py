@@ -22,6 +22,10 @@ from .lineart import LineArt
 
 #: Widest stroke gap closed by default at 1080p, in pixels.  Scaled with frame size.
 DEFAULT_GAP_1080P = 5
+#: Share of ink above which fill-under-line does one whole-frame distance transform
+#: instead of growing regions layer by layer (measured: growing is 4x faster at 1.6% ink
+#: and 2.5x slower at 12%).
+THICK_INK = 0.06
 
 
 def default_gap(shape: tuple[int, int]) -> int:
@@ -200,14 +204,17 @@ def fill_under_line(labels: np.ndarray, max_steps: int = 48) -> np.ndarray:
     """int32[H, W]: every ink pixel (label 0) takes the label of a nearest region pixel.
 
     Grows regions into the ink one pixel layer at a time, touching only ink pixels (a
-    few percent of the frame); large solid ink areas left after ``max_steps`` layers fall
-    back to one exact distance transform.
+    few percent of the frame); large solid ink areas left after ``max_steps`` layers, and
+    frames so heavily inked that growing costs more than one whole-frame pass, take one
+    exact distance transform.
     """
     h, w = labels.shape
     flat = labels.ravel().copy()
     pending = np.flatnonzero(flat == 0)
     if len(pending) == 0 or len(pending) == flat.size:
         return flat.reshape(h, w)
+    if len(pending) > THICK_INK * flat.size:
+        return _nearest_region(flat.reshape(h, w))
     px = pending % w
     offsets = []
     for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)):
@@ -225,12 +232,17 @@ def fill_under_line(labels: np.ndarray, max_steps: int = 48) -> np.ndarray:
         pending, px = pending[left], px[left]
         if len(pending) == 0:
             return flat.reshape(h, w)
-    out = flat.reshape(h, w)
-    region = out > 0
+    return _nearest_region(flat.reshape(h, w))
+
+
+def _nearest_region(labels: np.ndarray) -> np.ndarray:
+    """Every label-0 pixel takes the label of the nearest labelled pixel (one exact
+    distance transform over the whole frame)."""
+    region = labels > 0
     _, nearest = cv2.distanceTransformWithLabels(
         (~region).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
     )
-    lookup = np.concatenate([np.zeros(1, np.int32), out[region]])
+    lookup = np.concatenate([np.zeros(1, np.int32), labels[region]])
     return lookup[nearest]
 
 
