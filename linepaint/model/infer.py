@@ -65,10 +65,10 @@ def pair_logits(
     then never reach the device)."""
     if ref_tokens is None:
         ref_tokens = frame_tokens(model, inputs.ref, device)
+    tgt_tokens = frame_tokens(model, inputs.tgt, device)
     prior = as_tensor(inputs.prior, device)
     classic = None if inputs.classic is None else as_tensor(inputs.classic, device)
     with torch.inference_mode(), _autocast(device):
-        tgt_tokens = model.embed(as_tensor(inputs.tgt.crops, device), as_tensor(inputs.tgt.geometry, device))
         return model(ref_tokens, tgt_tokens, prior, classic).float()
 
 
