@@ -132,6 +132,7 @@ def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
     ry = (m[1, 1] * py + m[1, 2] + 0.5) / scale - 0.5
     map_x = cv2.resize(rx.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     map_y = cv2.resize(ry.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    # The refinement's DIS pass works at half resolution with 8-px patches.
     if min(h, w) < 16:
         return Alignment(map_x=map_x, map_y=map_y)
     return Alignment(*_refine(map_x, map_y, target_ink, ref_ink))
