@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from linepaint.core import flow
 from linepaint.core.deform import smooth_field, warp_pair
 from linepaint.core.flow import align
 from linepaint.core.image_io import read_rgba
@@ -48,3 +49,18 @@ def test_alignment_of_real_line_art_is_pixel_accurate_along_strokes():
     # Specks between strokes are a few pixels wide: the warp must put them in the right
     # wedge.  (A 640-px coarse flow alone is off by a median 1.7 px here.)
     assert np.median(err) < 1.0
+
+
+def test_remembered_distance_fields_never_leak_into_another_pair():
+    # A keyframe's full-resolution field is kept between the targets it colours: the
+    # second target's alignment must be exactly what it is with nothing remembered.
+    clip = generate_clip(12, frames=3, size=(320, 240))
+    ref, first, second = (line_art_from_rgba(rgba).ink for rgba in clip.lines)
+    align(first, ref)
+    kept = align(second, ref)
+    flow._recent.clear()
+    flow._fine_fields.clear()
+    fresh = align(second.copy(), ref.copy())
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(kept.map_x, fresh.map_x)
+    np.testing.assert_array_equal(kept.map_y, fresh.map_y)

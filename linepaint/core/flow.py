@@ -88,6 +88,20 @@ def _moments(ink: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 _recent: list[tuple[np.ndarray, np.ndarray, int, Alignment]] = []
+_fine_fields: list[tuple[np.ndarray, np.ndarray]] = []
+
+
+def _fine_field(ink: np.ndarray) -> np.ndarray:
+    """The refinement's full-resolution distance field of ``ink``, remembered by array
+    identity for the last few frames: one keyframe is aligned with every target it
+    colours, and a target with every keyframe it is coloured from."""
+    for k, dist in _fine_fields:
+        if k is ink:
+            return dist
+    dist = distance_field(ink, 1.0, REFINE_CAP)
+    _fine_fields.insert(0, (ink, dist))
+    del _fine_fields[4:]
+    return dist
 
 
 def align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE) -> Alignment:
@@ -150,8 +164,8 @@ def _refine(
     smooth, and the result is upsampled.
     """
     h, w = target_ink.shape
-    dt = distance_field(target_ink, 1.0, REFINE_CAP)
-    dr = distance_field(ref_ink, 1.0, REFINE_CAP)
+    dt = _fine_field(target_ink)
+    dr = _fine_field(ref_ink)
     pre = cv2.remap(dr, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
     dis.setFinestScale(1)
