@@ -209,12 +209,12 @@ def fill_under_line(labels: np.ndarray, max_steps: int = 48) -> np.ndarray:
     exact distance transform.
     """
     h, w = labels.shape
+    pending = np.flatnonzero(labels.ravel() == 0)
+    if len(pending) == 0 or len(pending) == labels.size:
+        return labels.copy()
+    if len(pending) > THICK_INK * labels.size:
+        return _nearest_region(labels)
     flat = labels.ravel().copy()
-    pending = np.flatnonzero(flat == 0)
-    if len(pending) == 0 or len(pending) == flat.size:
-        return flat.reshape(h, w)
-    if len(pending) > THICK_INK * flat.size:
-        return _nearest_region(flat.reshape(h, w))
     px = pending % w
     offsets = []
     for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)):
