@@ -48,12 +48,14 @@ def render_output(kind: str, line, seg, colours):
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:
-    from .core.clip import ClipFrames, open_clip
+    from .core.clip import ClipFrames, choose_keyframes, open_clip
     from .core.image_io import write_png
     from .core.match import get_matcher
     from .core.propagate import propagate
 
     clip = open_clip(args.clip)
+    if args.keys:
+        clip = choose_keyframes(clip, args.keys)
     out = Path(args.out)
     for inputs in (clip.root / "line", clip.root / "gt", clip.root):
         if out.resolve() == inputs.resolve():
@@ -154,6 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("nearest", "forward"),
         default="nearest",
         help="nearest: from the nearest keyframe; forward: frame to frame (default nearest)",
+    )
+    c.add_argument(
+        "--keys",
+        default=None,
+        metavar="STEMS",
+        help="use only these coloured frames as keyframes: first, last or stems separated by "
+        "commas (default: every gt/ frame); the others are coloured, for evaluate to score",
     )
     c.add_argument("--engine", choices=("auto", "classic", "learned"), default="auto")
     c.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")

@@ -52,6 +52,34 @@ def test_colorize_then_evaluate(synth_clip, tmp_path, capsys):
     assert 0 <= summary["clicks_to_fix"] < summary["segments"]
 
 
+def test_keys_colour_a_fully_coloured_clip_for_scoring(synth_clip, tmp_path, capsys):
+    """A clip with every frame coloured (the published data sets): --keys picks the
+    keyframes, the other frames are coloured and evaluate scores them in place."""
+    root, full_gt = synth_clip
+    clip = tmp_path / "full"
+    shutil.copytree(root / "line", clip / "line")
+    shutil.copytree(full_gt, clip / "gt")
+    out = tmp_path / "out"
+    assert main(["colorize", str(clip), "-o", str(out), "--engine", "classic", "--keys", "first"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["0001.png", "0002.png", "0003.png"]
+    capsys.readouterr()
+    assert main(["evaluate", str(out), str(clip)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["frames"] == 3
+    assert summary["fg_region_accuracy"] > 0.8
+    # Two keyframes by stem: only the frames between and after them are coloured.
+    out2 = tmp_path / "out2"
+    assert main(["colorize", str(clip), "-o", str(out2), "--engine", "classic", "--keys", "0000,0003"]) == 0
+    assert sorted(p.name for p in out2.iterdir()) == ["0001.png", "0002.png"]
+    # A stem with no coloured frame: one line naming it, nothing written.
+    out3 = tmp_path / "out3"
+    capsys.readouterr()
+    assert main(["colorize", str(clip), "-o", str(out3), "--keys", "0009"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "0009" in err and "0000" in err
+    assert not out3.exists()
+
+
 @pytest.mark.parametrize("kind", ["colour", "composite"])
 def test_colorize_output_kinds(synth_clip, tmp_path, kind):
     root, _ = synth_clip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ClipError, ImageReadError
@@ -78,6 +78,29 @@ def open_clip(root: str | Path, need_keyframe: bool = True) -> Clip:
             + "."
         )
     return Clip(root=root, stems=stems, lines=lines, keyframes=keyframes, size=next(iter(sizes)))
+
+
+def choose_keyframes(clip: Clip, keys: str) -> Clip:
+    """The clip with only some of its coloured frames used as keyframes, the rest left to
+    be coloured (and then scored against them by ``evaluate``).
+
+    keys: "first" or "last" (of the coloured frames, in frame order), or stems separated
+    by commas.  Raises :class:`ClipError` naming a stem that has no coloured frame.
+    """
+    ordered = [s for s in clip.stems if s in clip.keyframes]
+    spec = keys.strip()
+    if spec in ("first", "last"):
+        chosen = ordered[:1] if spec == "first" else ordered[-1:]
+    else:
+        chosen = [k.strip() for k in spec.split(",") if k.strip()]
+        missing = [k for k in chosen if k not in clip.keyframes]
+        if missing or not chosen:
+            shown = ", ".join(ordered[:6]) + (" ..." if len(ordered) > 6 else "")
+            raise ClipError(
+                f"{clip.root.name}: no coloured frame {', '.join(missing) or repr(keys)} in gt/ "
+                f"(it has: {shown})."
+            )
+    return replace(clip, keyframes={s: clip.keyframes[s] for s in ordered if s in chosen})
 
 
 class ClipFrames:
