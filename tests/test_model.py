@@ -350,7 +350,8 @@ def test_classic_prior_spreads_a_colour_over_its_reference_regions():
 
 
 def test_a_region_the_network_cannot_place_follows_the_warp_and_stays_in_doubt():
-    from linepaint.core.match.learned import fuse_with_classic
+    from linepaint.core.match.learned import fuse_with_classic, region_confidence
+    from linepaint.core.project import DOUBT_THRESHOLD
 
     # Palette (red, blue, clear).  Region 1: the network is sure of red.  Region 2: it
     # says "no match" (0.9) and leans to red with what is left; the warp says blue.
@@ -364,9 +365,6 @@ def test_a_region_the_network_cannot_place_follows_the_warp_and_stays_in_doubt()
     np.testing.assert_allclose(fused[1].sum(), 1.0, atol=1e-6)  # still a distribution
     assert fused[2, 1] == -1.0 and fused[2, 2] == -1.0
     # The engine's confidence: the margin, scaled by how much the network placed it.
-    from linepaint.core.match.learned import region_confidence
-    from linepaint.core.project import DOUBT_THRESHOLD
-
     conf = region_confidence(fused, fused.argmax(1), no_match)
     assert conf[0] >= DOUBT_THRESHOLD > conf[1]
 
