@@ -405,3 +405,26 @@ def test_training_embeds_a_batch_one_crop_over_the_chunk_size():
     crops = torch.randint(0, 255, (9, 6, 32, 32), dtype=torch.uint8)
     tokens = m.embed(crops, torch.zeros(9, 8), chunk=8)
     assert tokens.shape == (9, 16) and torch.isfinite(tokens).all()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_damaged_weights_name_the_file_and_auto_falls_back_to_classic(tmp_path, monkeypatch, damage):
+    from linepaint.core.errors import WeightsError
+    from linepaint.core.match import base, learned
+    from linepaint.core.match.learned import LearnedMatcher
+    from linepaint.model.weights import shipped_paths
+
+    real = shipped_paths()[0]
+    if not real.is_file():
+        pytest.skip("no shipped weights")
+    bad = tmp_path / "matcher.safetensors"
+    data = {"truncated": real.read_bytes()[:5000], "garbage": b"\x00not weights" * 100, "empty": b""}
+    bad.write_bytes(data[damage])
+    with pytest.raises(WeightsError, match="matcher.safetensors"):
+        LearnedMatcher("cpu", weights=str(bad))
+    # The app's default engine: a warning that names the file, then the classical engine.
+    monkeypatch.setattr(learned, "weights_available", lambda: True)
+    monkeypatch.setattr(learned, "LearnedMatcher", lambda device: LearnedMatcher(device, weights=str(bad)))
+    with pytest.warns(UserWarning, match="matcher.safetensors"):
+        m = base.get_matcher("auto", "cpu")
+    assert m.name == "classic"

@@ -15,3 +15,7 @@ class ClipError(LinepaintError):
 
 class ProjectError(LinepaintError):
     """A project file could not be opened or saved."""
+
+
+class WeightsError(LinepaintError):
+    """The learned engine's weights file is missing, damaged or of another network."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from ..core.errors import WeightsError
 from ..resources import resource_path
 from .network import MatcherConfig, SegmentMatcher
 
@@ -48,11 +49,18 @@ def load_model(weights: str | Path | None = None, device: str | torch.device = "
     from safetensors.torch import load_file
 
     wpath = Path(weights) if weights else shipped_paths()[0]
-    with safe_open(str(wpath), framework="pt") as f:
-        meta = f.metadata() or {}
-    config = MatcherConfig.from_dict(json.loads(meta.get("config", "{}")))
-    model = SegmentMatcher(config)
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(wpath)).items()}
-    model.load_state_dict(state)
+    if not wpath.is_file():
+        raise WeightsError(f"no weights file at {wpath}.")
+    try:
+        with safe_open(str(wpath), framework="pt") as f:
+            meta = f.metadata() or {}
+        config = MatcherConfig.from_dict(json.loads(meta.get("config", "{}")))
+        model = SegmentMatcher(config)
+        state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(wpath)).items()}
+        model.load_state_dict(state)
+    except Exception as exc:  # safetensors, JSON, config and shape errors alike
+        raise WeightsError(
+            f"{wpath.name} is damaged or not linepaint matcher weights ({type(exc).__name__}: {exc})."
+        ) from exc
     model.cnn.to(memory_format=torch.channels_last)
     return model.to(device).eval()

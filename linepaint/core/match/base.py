@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import LinepaintError
 from ..lineart import LineArt
 from ..segment import Segmentation
 
@@ -80,11 +81,9 @@ def get_matcher(engine: str = "auto", device: str = "auto") -> Matcher:
         if weights_available():
             try:
                 return LearnedMatcher(device=device)
-            except (ImportError, RuntimeError, OSError) as exc:
+            except (ImportError, RuntimeError, OSError, LinepaintError) as exc:
                 # "auto" must still colour: say why the learned engine is out, use classic.
                 warnings.warn(f"learned engine unavailable ({exc}); using the classical engine", stacklevel=2)
     if engine != "auto":
-        from ..errors import LinepaintError
-
         raise LinepaintError(f"unknown engine '{engine}' (choose auto, classic or learned).")
     return ClassicMatcher()

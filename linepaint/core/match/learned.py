@@ -90,7 +90,7 @@ class LearnedMatcher:
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device == "cuda" and not torch.cuda.is_available():
+        if str(device).startswith("cuda") and not torch.cuda.is_available():
             warnings.warn(
                 "no CUDA device is available; the learned engine runs on the CPU.",
                 RuntimeWarning,
@@ -209,7 +209,7 @@ class LearnedMatcher:
             for ri, p in per_ref:
                 codes = pack_colours(refs[ri].colours[1:])
                 same = codes[None, :] == palette[best][:, None]
-                score = np.where(same, p.probs[:, :-1], -1.0)
+                score = np.where(same, p.probs[:, :-1], np.float32(-1.0))
                 r = score.argmax(1)
                 s = score[np.arange(n), r]
                 better = s > best_score
