@@ -130,3 +130,77 @@ def test_propagate_yields_only_what_is_asked(clip):
     frames = SynthFrames(clip, keys=[0, 4])
     got = [r.index for r in propagate(frames, ClassicMatcher(), mode="forward", only=[3])]
     assert got == [3]
+
+
+def _engines():
+    from linepaint.core.match import get_matcher
+
+    yield ClassicMatcher()
+    try:
+        from linepaint.core.match.learned import weights_available
+    except ImportError:
+        return
+    if weights_available():
+        yield get_matcher("learned", "cpu")
+
+
+def test_a_blank_keyframe_or_an_all_ink_one_colours_nothing_and_does_not_crash(clip):
+    """A keyframe of empty paper (the character not in shot yet) is one region with no
+    neighbours; an all-ink one has none.  Both engines take what there is to take."""
+    h, w = clip.lines[0].shape[:2]
+    blank_line = line_art_from_rgba(np.zeros((h, w, 4), np.uint8))
+    blank_seg = segment(blank_line)
+    assert blank_seg.n == 1
+    blank = Reference(blank_line, blank_seg, np.array([[0, 0, 0, 0], [0, 0, 0, 0]], np.uint8))
+    inked = np.zeros((h, w, 4), np.uint8)
+    inked[..., 3] = 255
+    ink_line = line_art_from_rgba(inked)
+    ink_ref = Reference(ink_line, segment(ink_line), np.zeros((1, 4), np.uint8))
+    assert ink_ref.seg.n == 0
+    good_line = line_art_from_rgba(clip.lines[0])
+    good_seg = segment(good_line)
+    good = Reference(good_line, good_seg, region_colours_from_image(good_seg, clip.gt[0]))
+    tl = line_art_from_rgba(clip.lines[1])
+    ts = segment(tl)
+    for m in _engines():
+        res = m.match([blank], tl, ts)
+        assert (res.colours[1:, 3] == 0).all()  # nothing but transparency to give
+        # The unusable reference first: what is reported points into the caller's list.
+        res = m.match([ink_ref, good], tl, ts)
+        used = res.ref_index[1:][res.source[1:] > 0]
+        assert len(used) > 0.8 * ts.n and (used == 1).all(), m.name
+        assert (res.colours[1:, 3] > 0).mean() > 0.5
+
+
+@pytest.mark.parametrize("size", [(1, 1), (11, 11), (30, 5), (5, 30), (3000, 8)])
+def test_frames_too_small_for_optical_flow_are_still_coloured(size):
+    """Thumbnails, slivers, a strip of a frame: the flow falls back to the global
+    alignment instead of failing inside OpenCV."""
+    w, h = size
+    rng = np.random.default_rng(w * 31 + h)
+    gt = np.zeros((h, w, 4), np.uint8)
+    gt[...] = (200, 40, 40, 255)
+    line = np.zeros((h, w, 4), np.uint8)
+    if min(w, h) > 2:  # a stroke across the middle splits it into two colours
+        line[h // 2, :, 3] = 255 if h <= w else 0
+        line[:, w // 2, 3] = 255 if w < h else line[:, w // 2, 3]
+        half = (slice(h // 2 + 1, None), slice(None)) if h <= w else (slice(None), slice(w // 2 + 1, None))
+        gt[half] = (40, 40, 200, 255)
+    ll = line_art_from_rgba(line)
+    seg = segment(ll)
+    ref = Reference(ll, seg, region_colours_from_image(seg, gt))
+    tl = line_art_from_rgba(np.roll(line, int(rng.integers(0, 2)), axis=1))
+    ts = segment(tl)
+    for m in _engines():
+        res = m.match([ref], tl, ts)
+        assert len(res.colours) == ts.n + 1
+        assert (res.colours[1:, 3] == 255).all(), (m.name, size)
+
+
+def test_an_all_ink_keyframe_has_an_empty_colour_table():
+    inked = np.zeros((20, 20, 4), np.uint8)
+    inked[..., 3] = 255
+    seg = segment(line_art_from_rgba(inked))
+    assert seg.n == 0
+    colours = region_colours_from_image(seg, np.full((20, 20, 4), 255, np.uint8))
+    assert colours.shape == (1, 4)

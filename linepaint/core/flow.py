@@ -18,6 +18,8 @@ import numpy as np
 
 #: Longest side, in pixels, at which flow is computed (then upsampled).
 FLOW_SIDE = 640
+#: Shortest side, in pixels, DIS flow is run on (its patches need room).
+MIN_FLOW_SIDE = 16
 #: Distance-field cap (px) of the full-resolution refinement: fine detail, not reach.
 REFINE_CAP = 16.0
 #: Corrections (px) the refinement may make in full; larger ones fade out to none at
@@ -136,9 +138,12 @@ def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
     dr_pre = cv2.warpAffine(
         dr, m, (sw, sh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
     )
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    flow = dis.calc(dt, dr_pre, None)  # target small -> pre-warped ref small
-    flow = cv2.GaussianBlur(flow, (0, 0), 2.0)
+    if min(sh, sw) >= MIN_FLOW_SIDE:
+        dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        flow = dis.calc(dt, dr_pre, None)  # target small -> pre-warped ref small
+        flow = cv2.GaussianBlur(flow, (0, 0), 2.0)
+    else:  # a sliver of a frame: too small for patch flow, the global transform must do
+        flow = np.zeros((sh, sw, 2), np.float32)
     gx, gy = np.meshgrid(np.arange(sw, dtype=np.float32), np.arange(sh, dtype=np.float32))
     px, py = gx + flow[..., 0], gy + flow[..., 1]
     # Back through the global transform, to full-resolution reference coordinates.
@@ -147,7 +152,7 @@ def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
     map_x = cv2.resize(rx.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     map_y = cv2.resize(ry.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     # The refinement's DIS pass works at half resolution with 8-px patches.
-    if min(h, w) < 16:
+    if min(h, w) < 2 * MIN_FLOW_SIDE:
         return Alignment(map_x=map_x, map_y=map_y)
     return Alignment(*_refine(map_x, map_y, target_ink, ref_ink))
 

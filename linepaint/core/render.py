@@ -30,8 +30,11 @@ def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray
     Only non-ink pixels vote (a keyframe's contour pixels are black).  Fully transparent
     pixels all vote (0, 0, 0, 0) whatever their RGB, so background stays clear.
     """
-    code = pack_colours(rgba)
+    colours = np.zeros((seg.n + 1, 4), np.uint8)
     mask = seg.labels > 0
+    if not mask.any():  # all ink: no region to colour
+        return colours
+    code = pack_colours(rgba)
     regions = seg.labels[mask].astype(np.int64)
     uniq, counts = np.unique(regions << 32 | code[mask].astype(np.int64), return_counts=True)
     reg, col = uniq >> 32, uniq & 0xFFFFFFFF
@@ -40,7 +43,6 @@ def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray
     reg, col = reg[order], col[order]
     last = np.append(reg[1:] != reg[:-1], True)
     reg, col = reg[last], col[last]
-    colours = np.zeros((seg.n + 1, 4), np.uint8)
     colours[reg] = unpack_colours(col)
     return colours
 

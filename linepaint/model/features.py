@@ -148,7 +148,7 @@ def region_crops(seg: Segmentation, darkness: np.ndarray, colour: np.ndarray, si
         dsize = (ox1 - ox0, oy1 - oy0)
         if dsize == (cx1 - cx0, cy1 - cy0):  # a small region: the window is the crop
             out[i, 0, oy0:oy1, ox0:ox1] = darkness[cy0:cy1, cx0:cx1]
-            out[i, 1, oy0:oy1, ox0:ox1] = cv2.compare(labels[cy0:cy1, cx0:cx1], i + 1, cv2.CMP_EQ)
+            out[i, 1, oy0:oy1, ox0:ox1] = (labels[cy0:cy1, cx0:cx1] == i + 1) * np.uint8(255)
             out[i, 2:, oy0:oy1, ox0:ox1] = colour[cy0:cy1, cx0:cx1].transpose(2, 0, 1)
             continue
         level = 0
@@ -157,7 +157,7 @@ def region_crops(seg: Segmentation, darkness: np.ndarray, colour: np.ndarray, si
         # The mask is sampled every 2**level pixels: still two samples or more per crop
         # pixel each way, at a fraction of the cost for frame-sized regions.
         s = 1 << level
-        mask = cv2.compare(labels[cy0:cy1:s, cx0:cx1:s], i + 1, cv2.CMP_EQ)
+        mask = (labels[cy0:cy1:s, cx0:cx1:s] == i + 1) * np.uint8(255)
         out[i, 1, oy0:oy1, ox0:ox1] = cv2.resize(mask, dsize, interpolation=cv2.INTER_AREA)
         while len(pyramid) <= level:
             pd, pc = pyramid[-1]

@@ -160,7 +160,10 @@ class ClassicMatcher:
         confidence = np.zeros(n + 1, np.float32)
         source = np.full(n + 1, -1, np.int32)
         ref_index = np.full(n + 1, -1, np.int32)
-        refs = [r for r in refs if r.seg.n > 0]
+        # References with no region (blank paper, all ink) have nothing to give; ``kept``
+        # maps the ones used back to the caller's indices.
+        kept = [i for i, r in enumerate(refs) if r.seg.n > 0]
+        refs = [refs[i] for i in kept]
         if n == 0 or not refs:
             return MatchResult(colours, confidence, source, ref_index, engine=self.name)
         # Interior pixels vote more: boundaries are where a coarse warp is least sure.
@@ -205,7 +208,10 @@ class ClassicMatcher:
             lo, hi = np.minimum(pr, ur), np.maximum(pr, ur)
             acode = (pri * big + lo) * big + hi
             pos = np.searchsorted(ref_adj, acode)
-            is_adj = ref_adj[np.minimum(pos, len(ref_adj) - 1)] == acode
+            if len(ref_adj):
+                is_adj = ref_adj[np.minimum(pos, len(ref_adj) - 1)] == acode
+            else:  # one-region references: no neighbours to agree on
+                is_adj = np.zeros(len(acode), bool)
             consistent = (uri == pri) & ((ur == pr) | is_adj)
             support = _segment_sum(rows, ew[e_idx] * consistent, len(T)) / wsum
             score = base + W_ADJ * support
@@ -240,7 +246,7 @@ class ClassicMatcher:
         # Report, per region, the best reference region of the chosen colour.
         bp = best_pair[idx]
         source[idx] = R[bp]
-        ref_index[idx] = RI[bp]
+        ref_index[idx] = np.asarray(kept)[RI[bp]]
         for region, rgba in (locked or {}).items():
             if 0 < region <= n:
                 colours[region] = rgba
