@@ -241,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     except LinepaintError as exc:
         print(f"linepaint: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only output folder, a file where a folder should be
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"linepaint: error: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("linepaint: interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
@@ -114,6 +115,9 @@ def _bad_clip(tmp_path, case):
         elif case == "corrupt":
             write_png(root / "gt" / "0.png", frame)
             (root / "line" / "1.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+        elif case == "same name":
+            write_png(root / "gt" / "0.png", frame)
+            cv2.imwrite(str(root / "line" / "1.tif"), np.full((40, 50), 255, np.uint8))
     return root
 
 
@@ -125,6 +129,7 @@ def _bad_clip(tmp_path, case):
         ("no keyframe", "no coloured keyframe"),
         ("sizes", "differ in size"),
         ("corrupt", "1.png"),
+        ("same name", "1.png and 1.tif"),
     ],
 )
 def test_bad_clip_gets_one_line_and_exit_2(tmp_path, capsys, case, words):
@@ -135,6 +140,19 @@ def test_bad_clip_gets_one_line_and_exit_2(tmp_path, capsys, case, words):
     assert len(err.splitlines()) == 1, err
     assert err.startswith("linepaint: error:") and words in err, err
     assert "Traceback" not in err
+
+
+def test_an_unwritable_output_gets_one_line_not_a_traceback(synth_clip, tmp_path, capsys):
+    root, _ = synth_clip
+    blocker = tmp_path / "a_file"
+    blocker.write_bytes(b"x")
+    assert main(["colorize", str(root), "-o", str(blocker), "--engine", "classic"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("linepaint: error:") and "a_file" in err
+    line = root / "line" / "0000.png"
+    assert main(["segment", str(line), "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("linepaint: error:"), err
 
 
 def test_refuses_to_write_over_the_inputs(synth_clip, capsys):

@@ -153,3 +153,40 @@ def test_write_png_is_atomic_and_round_trips(tmp_path):
     write_png(path, img)
     assert np.array_equal(read_rgba(path), img)
     assert [p.name for p in path.parent.iterdir()] == ["a.png"]  # no temp file left behind
+
+
+def test_written_files_keep_the_usual_permissions(tmp_path):
+    """The temporary file of an atomic write is private; the result must not be."""
+    import os
+    import stat
+
+    img = np.zeros((4, 4, 4), np.uint8)
+    new = tmp_path / "new.png"
+    write_png(new, img)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+    old = tmp_path / "old.png"
+    old.write_bytes(b"x")
+    old.chmod(0o644)
+    write_png(old, img)
+    assert stat.S_IMODE(old.stat().st_mode) == 0o644
+
+
+def test_a_gigantic_header_is_refused_by_the_size_check_too(tmp_path):
+    """open_clip checks frame sizes from headers alone: a bomb gets the same clear words."""
+    from linepaint.core.image_io import image_size
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 6, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    path = tmp_path / "huge.png"
+    path.write_bytes(data)
+    with pytest.raises(ImageReadError, match="too large"):
+        image_size(path)
+    bmp = tmp_path / "huge.bmp"
+    header = b"BM" + struct.pack("<IHHI", 0, 0, 0, 54)
+    header += struct.pack("<IiiHHIIiiII", 40, 30_000, 30_000, 1, 24, 0, 0, 0, 0, 0, 0)
+    bmp.write_bytes(header)
+    with pytest.raises(ImageReadError, match="bmp"):
+        image_size(bmp)

@@ -53,6 +53,15 @@ def open_clip(root: str | Path, need_keyframe: bool = True) -> Clip:
     if not lines:
         raise ClipError(f"{root.name}: line/ holds no image files.")
     stems = [p.stem for p in lines]
+    if len(set(stems)) < len(stems):
+        seen: dict[str, list[str]] = {}
+        for p in lines:
+            seen.setdefault(p.stem, []).append(p.name)
+        clash = [" and ".join(names) for names in seen.values() if len(names) > 1]
+        raise ClipError(
+            f"{root.name}: two frames share a name ({'; '.join(clash[:3])}): each frame's "
+            "output and keyframe are matched by name, so keep one of each."
+        )
     gt_dir = root / "gt"
     keyframes: dict[str, Path] = {}
     if gt_dir.is_dir():

@@ -90,7 +90,10 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
     size = path.stat().st_size
     if size == 0:
         raise ImageReadError(f"{name}: the file is empty (0 bytes).")
-    png_size = _png_header_size(path)
+    try:
+        png_size = _png_header_size(path)
+    except OSError as exc:
+        raise ImageReadError(f"{name}: cannot be opened ({exc.strerror or exc}).") from None
     if png_size is not None:
         _check_size(name, *png_size)
     try:
@@ -123,12 +126,21 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     """(width, height) from the header only; raises :class:`ImageReadError`."""
     path = Path(path)
     try:
+        png_size = _png_header_size(path)
+        if png_size is not None:
+            _check_size(path.name, *png_size)
         with Image.open(path) as probe:
-            return probe.size
+            size = probe.size
     except FileNotFoundError:
         raise ImageReadError(f"{path.name}: file not found ({path}).") from None
-    except (OSError, ValueError, UnidentifiedImageError) as exc:
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"{path.name}: not an image file linepaint can read ({exc}).") from None
+    _check_size(path.name, *size)
+    return size
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -138,6 +150,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private; the result should have the mode a plain write
+        # would give it (the old file's, else what the umask allows).
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
