@@ -130,6 +130,74 @@ def test_open_bad_file(tmp_path):
         Project.open(p)
 
 
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        {"format": "linepaint-project", "version": "abc"},
+        {"format": "linepaint-project", "version": 1, "frames": None},
+        {"format": "linepaint-project", "version": 1, "frames": [{"keyframe": True}]},
+        {"format": "linepaint-project", "version": 1, "size": 5, "frames": []},
+    ],
+)
+def test_a_damaged_project_description_is_reported_not_raised(tmp_path, doc):
+    import json
+
+    from linepaint.core.project import FORMAT
+
+    if isinstance(doc, dict):
+        doc = {**doc, "format": FORMAT}
+    p = tmp_path / "hand_edited.lpproj"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("project.json", json.dumps(doc))
+    with pytest.raises(ProjectError, match="hand_edited.lpproj"):
+        Project.open(p)
+
+
+def test_stored_labels_stay_with_their_frame_when_frames_are_renumbered(tmp_path):
+    """Labels are stored per frame number; adding an earlier frame renumbers the rest.
+    A frame whose colours were undone (nothing written for it) must not be pointed at
+    the member that now holds another frame's labels, in a save or an autosave."""
+    from linepaint.core.image_io import write_png
+    from linepaint.core.project import autosave_path
+    from linepaint.core.segment import segment
+    from linepaint.synth import generate_clip
+
+    synth = generate_clip(11, frames=3, size=(192, 160), difficulty=0.8)
+    names = ["b", "c", "a"]
+    for name, line in zip(names, synth.lines, strict=True):
+        write_png(tmp_path / f"{name}.png", line)
+    paths = {n: tmp_path / f"{n}.png" for n in names}
+
+    def labels_right(proj, name):
+        proj.cache.clear()
+        i = proj.frames.index(str(paths[name]))
+        return np.array_equal(proj.seg(i).labels, segment(proj.line(i), proj.gap).labels)
+
+    proj = Project()
+    proj.add_frames([paths["b"], paths["c"]])
+    proj.fill(0, 1, RED)
+    change = proj.fill(1, 1, RED)
+    proj.save(tmp_path / "s.lpproj")
+    proj.apply(change, undo=True)
+    proj.add_frames([paths["a"]])
+    proj.fill(0, 1, RED)
+    proj.save(tmp_path / "s.lpproj")
+    assert labels_right(proj, "c") and labels_right(proj, "b")
+    # Restored from an autosave, a frame added, the next autosave over the same file.
+    auto = autosave_path(tmp_path / "t.lpproj")
+    q = Project()
+    q.add_frames([paths["b"], paths["c"]])
+    q.fill(0, 1, RED)
+    q.fill(1, 1, RED)
+    q.save(auto, as_copy=True)
+    r = Project.open(auto)
+    r.add_frames([paths["a"]])
+    r.fill(0, 1, RED)
+    r.save(auto, as_copy=True)
+    assert labels_right(r, "b") and labels_right(r, "c")
+
+
 def test_carry_fix_forward(clip):
     proj = load(clip)
     proj.resolve_keyframe(0, proj.seg(0))

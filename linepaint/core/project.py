@@ -612,13 +612,23 @@ class Project:
             raise ProjectError(f"{path.name}: cannot save the project ({exc.strerror or exc}).") from None
         if not as_copy:
             self.path = path
-            # Labels of the new file are now the stored ones.
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-            for i, p in enumerate(self.frames):
-                member = f"frames/{i:05d}.npz"
+        # Where each frame's labels are stored: the file just written replaces whatever it
+        # held before, so every pointer into it is renewed or dropped (frames are
+        # renumbered when frames are added or removed; a member name may now hold another
+        # frame's labels).  Pointers into other files stay valid.
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+        for i, p in enumerate(self.frames):
+            member = f"frames/{i:05d}.npz"
+            if member in names and not as_copy:
+                self._saved[p] = (self.states[p].strokes, str(path), member)
+            elif p in self._saved and self._saved[p][1] == str(path):
                 if member in names:
                     self._saved[p] = (self.states[p].strokes, str(path), member)
+                else:
+                    del self._saved[p]
+        for p in [p for p, v in self._saved.items() if v[1] == str(path) and p not in self.states]:
+            del self._saved[p]
 
     @classmethod
     def open(cls, path: str | os.PathLike, cache: int = 12) -> Project:
@@ -634,9 +644,18 @@ class Project:
                             arrays[rec["data"]] = {k: z[k] for k in z.files if k != "labels"}
         except FileNotFoundError:
             raise ProjectError(f"{path.name}: project file not found.") from None
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
             raise ProjectError(f"{path.name}: not a linepaint project or damaged ({exc}).") from None
-        if doc.get("format") != FORMAT:
+        try:
+            return cls._from_doc(doc, arrays, path, cache)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise ProjectError(
+                f"{path.name}: not a linepaint project or damaged ({type(exc).__name__}: {exc})."
+            ) from None
+
+    @classmethod
+    def _from_doc(cls, doc, arrays: dict, path: Path, cache: int) -> Project:
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ProjectError(f"{path.name}: not a linepaint project.")
         if int(doc.get("version", 0)) > VERSION:
             raise ProjectError(
