@@ -71,7 +71,9 @@ class MainWindow(QMainWindow):
         self._overlay = False
         self._pending_doubt: str | None = None
         self._doubt_cursor = -1
+        # What the running propagation or carry has applied: path -> (before, after).
         self._run_frames: dict = {}
+        self._run_text, self._run_follows, self._run_count = "", None, 0
         self._last_engine = ""
         self.undo = QUndoStack(self)
         self.undo.cleanChanged.connect(self._clean_changed)
@@ -222,6 +224,11 @@ class MainWindow(QMainWindow):
         self.act_redo = self.undo.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(qta.icon("fa5s.redo"))
+        # Undo and redo during a background run stop it first: what it coloured so far
+        # becomes one history step, and undo takes that step back.
+        for act, step in ((self.act_undo, self.undo.undo), (self.act_redo, self.undo.redo)):
+            act.triggered.disconnect()
+            act.triggered.connect(lambda _=False, step=step: (self.runner.wait(), step()))
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
         self.act_propagate = A(
@@ -385,10 +392,11 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[str]) -> None:
         """Add dropped files/folders (a BasicPBC clip's gt/ frames become keyframes)."""
         projects = [p for p in paths if str(p).endswith(".lpproj")]
-        if projects and len(self.project) == 0:
+        if projects:  # a project dropped on the window opens (after asking about this one)
             self.open_project(projects[0])
             return
         lines, keys, problems = find_frames([p for p in paths if not str(p).endswith(".lpproj")])
+        shown = self._frame_path(self.current)
         before = len(self.project)
         problems += self.project.add_frames(lines, keys)
         added = len(self.project) - before
@@ -401,6 +409,8 @@ class MainWindow(QMainWindow):
             )
         if added:
             self._status(f"Added {added} frame(s).")
+            if shown is not None:  # frames sort in by name: stay on the frame on screen
+                self.current = self.project.index_of(shown)
             self._frames_changed()
 
     def _frames_changed(self) -> None:
@@ -596,10 +606,25 @@ class MainWindow(QMainWindow):
     def push(self, change: Change, **kw) -> ChangeCommand | None:
         if change.empty:
             return None
+        self._flush_run(" (so far)")
         cmd = ChangeCommand(self, change, **kw)
         self.undo.push(cmd)
         self.on_change(change)
         return cmd
+
+    def _flush_run(self, note: str = "") -> int:
+        """Make what a running propagation or carry has coloured so far one history step.
+
+        Results are applied as they arrive; an edit made meanwhile must land after them
+        in the history, or undoing one would restore states from before the other.
+        """
+        frames, self._run_frames = self._run_frames, {}
+        if not frames:
+            return 0
+        text = self._run_text.format(n=len(frames)) + note
+        follows, self._run_follows = self._run_follows, None
+        self.undo.push(ChangeCommand(self, Change(text, frames), follows=follows))
+        return len(frames)
 
     def on_change(self, change: Change) -> None:
         """Redraw what ``change`` touched (called after apply, undo and redo)."""
@@ -686,7 +711,9 @@ class MainWindow(QMainWindow):
             matcher = factory(engine, device)
             yield from carry_fix_forward(seq, matcher, i, region, rgba, mode)
 
-        new: dict = {}
+        self._run_frames = {}
+        self._run_text = f"Carry fix forward from {self.project.stem(i)}" + " ({n} frame(s))"
+        self._run_follows, self._run_count = token, 0
 
         def item(x):
             r, locks = x
@@ -702,7 +729,9 @@ class MainWindow(QMainWindow):
                 locks,
             )
             if st is not None:
-                new[path] = (self.project.states[path], st)
+                before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
+                self._run_frames[path] = (before, st)
+                self._run_count += 1
                 self.project.states[path] = st
                 self._last_engine = r.engine
                 k = self.project.index_of(path)
@@ -711,10 +740,9 @@ class MainWindow(QMainWindow):
         def done(cancelled, error):
             if error:
                 self.report(error)
-            if new:
-                change = Change(f"Carry fix forward from {self.project.stem(i)}", new)
-                self.push(change, follows=token)
-                self._status(f"Fix carried to {len(new)} later frame(s).")
+            self._flush_run(" (cancelled)" if cancelled else "")
+            if self._run_count:
+                self._status(f"Fix carried to {self._run_count} later frame(s).")
             else:
                 self._status("The region is not matched in later frames; fixed here only.")
 
@@ -750,7 +778,8 @@ class MainWindow(QMainWindow):
     def _stroke(self, points: list) -> None:
         """Gap line: add the stroke to this frame's ink and re-segment it in the worker."""
         i = self.current
-        if i < 0 or self.target_view.seg is None:
+        if i < 0 or self.target_view.seg is None or self.target_view.frame_index != i:
+            self._status("This frame is still being read.")
             return
         pts = tuple((round(p.x(), 1), round(p.y(), 1)) for p in points)
         # Drop consecutive duplicates; a click without a drag makes a dot.
@@ -773,8 +802,9 @@ class MainWindow(QMainWindow):
                 self.report(error)
                 return
             k = self.project.index_of(path)
-            if k < 0 or self.project.state(k).strokes != strokes:
+            if k < 0:
                 return
+            # Another line drawn meanwhile: this one is added on top of it all the same.
             self.push(self.project.add_stroke(k, stroke))
 
         self.display_runner.start("gap", job, None, done, queue=True)
@@ -783,7 +813,8 @@ class MainWindow(QMainWindow):
         if not 0 <= i < len(self.project):
             return
         st = self.project.state(i)
-        seg = self.target_view.seg if i == self.current else None
+        view = self.target_view
+        seg = view.seg if i == self.current and view.frame_index == i else None
         if seg is None and not st.keyframe and st.colours is None:
             c = self.project.cached(i)
             seg = c[1] if c else None
@@ -887,6 +918,7 @@ class MainWindow(QMainWindow):
             yield from propagate(seq, matcher, mode, locks=locks)
 
         self._run_frames = {}
+        self._run_text, self._run_follows, self._run_count = "Propagate {n} frame(s)", None, 0
         self._run_seq = seq
         return self.runner.start("propagate", job, self._on_result, self._on_propagate_done, total=total)
 
@@ -900,6 +932,7 @@ class MainWindow(QMainWindow):
             return
         before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
         self._run_frames[path] = (before, st)
+        self._run_count += 1
         self.project.states[path] = st
         if r.engine != self._last_engine:
             self._last_engine = r.engine
@@ -912,13 +945,8 @@ class MainWindow(QMainWindow):
     def _on_propagate_done(self, cancelled: bool, error: str) -> None:
         if error:
             self.report(error)
-        n = len(self._run_frames)
-        if n:
-            change = Change(
-                f"Propagate {n} frame(s)" + (" (cancelled)" if cancelled else ""), self._run_frames
-            )
-            self.push(change)
-        self._run_frames = {}
+        self._flush_run(" (cancelled)" if cancelled else "")
+        n = self._run_count
         if cancelled:
             self._status(f"Cancelled: {n} frame(s) coloured, the rest unchanged.")
         elif not error:
@@ -1016,7 +1044,23 @@ class MainWindow(QMainWindow):
         self.palette.set_swatches(project.palette)
         self._frames_changed()
 
+    def _may_replace(self, what: str) -> bool:
+        """Before the project is replaced or the window closes: stop a running job (what
+        it coloured becomes a history step) and offer to save unsaved work.  False: the
+        user cancelled."""
+        self.runner.wait()
+        if self.undo.isClean() or not len(self.project):
+            return True
+        ans = self.ask(
+            f"Save changes to the project before {what}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
+        return ans != QMessageBox.Cancel and (ans != QMessageBox.Save or self.save_project())
+
     def open_project(self, path: str) -> None:
+        if not self._may_replace(f"opening {Path(path).name}"):
+            return
         try:
             proj = Project.open(path)
         except LinepaintError as exc:
@@ -1183,15 +1227,9 @@ class MainWindow(QMainWindow):
             self.add_paths(paths)
 
     def closeEvent(self, event) -> None:
-        if not self.undo.isClean() and len(self.project):
-            ans = self.ask(
-                "Save changes to the project before closing?",
-                QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
-                QMessageBox.Save,
-            )
-            if ans == QMessageBox.Cancel or (ans == QMessageBox.Save and not self.save_project()):
-                event.ignore()
-                return
+        if not self._may_replace("closing"):
+            event.ignore()
+            return
         for r in (self.runner, self.display_runner, self.thumb_runner):
             r.wait()
         self._remove_autosave()

@@ -119,14 +119,25 @@ class JobRunner(QObject):
             self._worker.cancel()
 
     def wait(self) -> None:
-        """Cancel and block until the thread ended (window closing)."""
+        """Cancel, block until the thread ended, and finish the job now: its ``on_done``
+        runs before this returns (with what it delivered so far), and whatever the worker
+        sent after that is dropped, so nothing of it reaches a document opened next."""
         self.cancel()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
+        if self._worker is not None:
+            self._finish(True, "")
+
+    def _stale(self) -> bool:
+        """Is the signal being handled from a worker that is no longer this runner's?"""
+        sender = self.sender()
+        return sender is not None and sender is not self._worker
 
     @Slot(object)
     def _item(self, item) -> None:
+        if self._stale():
+            return
         self._count += 1
         if self._on_item is not None:
             self._on_item(item)
@@ -134,6 +145,10 @@ class JobRunner(QObject):
 
     @Slot(bool, str)
     def _done(self, cancelled: bool, error: str) -> None:
+        if not self._stale():
+            self._finish(cancelled, error)
+
+    def _finish(self, cancelled: bool, error: str) -> None:
         thread, kind, on_done = self._thread, self.kind, self._on_done
         if thread is not None:
             thread.quit()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
 from synthetic import BODY, EYE, draw_frame
 
 from linepaint.core.image_io import read_rgba, write_png
@@ -331,3 +332,103 @@ def test_autosave_and_restore_after_crash(qtbot, window, clip, tmp_path, setting
     assert other.project.palette[-1].rgba == RED
     assert other.project.path == tmp_path / "shot.lpproj" and other.isWindowModified()
     other.undo.setClean()
+
+
+class SlowMatcher:
+    """The test matcher, slowed down so a user can act while a run is going."""
+
+    def __init__(self, inner, delay=0.15):
+        self.inner, self.delay = inner, delay
+
+    def match(self, *a, **k):
+        time.sleep(self.delay)
+        return self.inner.match(*a, **k)
+
+
+def slow_down(window, delay=0.15):
+    inner = window.matcher_factory("auto", "cpu")
+    window.matcher_factory = lambda e, d: SlowMatcher(inner, delay)
+
+
+def test_a_fix_made_while_propagating_survives_undo_and_redo(qtbot, window, clip):
+    """Results are applied as they arrive; a bucket fix made meanwhile must sit after them
+    in the history, so undo and redo give back exactly the states the user saw."""
+    load(qtbot, window, clip)
+    slow_down(window)
+    window.show_frame(1)
+    wait_shown(qtbot, window, 1)
+    assert window.propagate_all()
+    qtbot.waitUntil(lambda: window.project.state(1).colours is not None, timeout=10000)
+    assert window.runner.busy
+    window.show_frame(1)
+    wait_shown(qtbot, window, 1)
+    _, _, r = region_centre(window, BODY)
+    window.fill(r, RED)
+    with qtbot.waitSignal(window.runner.finished, timeout=20000):
+        pass
+    steps = [window.undo.text(i) for i in range(window.undo.count())]
+    k = steps.index(f"Fill {window.project.stem(1)}")
+    # What was coloured before the fix, the fix, what was coloured after it.
+    assert k > 0 and steps[k - 1].startswith("Propagate") and steps[-1].startswith("Propagate"), steps
+    propagated = tuple(BODY)
+    fix = window.undo.index()
+    window.undo.setIndex(k)  # undo down to just before the fix
+    assert tuple(window.project.state(1).colours[r]) == propagated
+    assert r not in window.project.state(1).locks
+    window.undo.setIndex(fix)  # and redo it all
+    assert tuple(window.project.state(1).colours[r]) == RED
+    assert window.project.state(1).locks[r] == RED
+
+
+def test_undo_during_a_carry_stops_it_and_takes_back_the_fix_with_it(qtbot, window, clip):
+    load(qtbot, window, clip)
+    propagate(qtbot, window)
+    slow_down(window)
+    window.show_frame(4)
+    wait_shown(qtbot, window, 4)
+    _, _, r = region_centre(window, EYE)
+    before = {i: window.project.state(i).colours.copy() for i in range(4, 12)}
+    window.fill(r, RED, carry=True)
+    qtbot.waitUntil(lambda: window.runner._count >= 2, timeout=10000)
+    window.act_undo.trigger()
+    assert not window.runner.busy
+    qtbot.wait(300)  # anything the stopped worker still sent must be ignored
+    for i in range(4, 12):
+        assert np.array_equal(window.project.state(i).colours, before[i]), i
+    assert window.undo.canRedo()
+
+
+def test_opening_a_project_asks_first_and_a_stopped_run_does_not_leak_into_it(qtbot, window, clip, tmp_path):
+    load(qtbot, window, clip)
+    saved = tmp_path / "shot.lpproj"
+    assert window.save_project(str(saved))
+    slow_down(window)
+    assert window.propagate_all()
+    qtbot.waitUntil(lambda: window.runner._count >= 2, timeout=10000)
+    asked = []
+    window.ask = lambda text, *a, **k: asked.append(text) or QMessageBox.Cancel
+    window.open_paths([str(saved)])
+    assert asked and "Save changes" in asked[0]
+    assert window.project.path is None or not window.undo.isClean()  # still the old one
+    window.ask = lambda text, *a, **k: asked.append(text) or QMessageBox.Discard
+    window.open_paths([str(saved)])
+    qtbot.wait(500)
+    assert window.project.path == saved
+    assert window.undo.count() == 0 and window.undo.isClean()
+    coloured = [i for i in range(len(window.project)) if window.project.state(i).colours is not None]
+    assert all(window.project.state(i).keyframe for i in coloured)
+
+
+def test_adding_earlier_frames_keeps_the_frame_on_screen(qtbot, window, clip):
+    lines = sorted((clip / "line").glob("*.png"))
+    late = [p for p in lines if int(p.stem[1:]) >= 5]
+    early = [p for p in lines if int(p.stem[1:]) < 5]
+    drop(qtbot, window, late)
+    wait_shown(qtbot, window)
+    window.show_frame(3)
+    wait_shown(qtbot, window, 3)
+    assert window.project.stem(window.current) == "f8"
+    drop(qtbot, window, early)
+    wait_shown(qtbot, window)
+    assert window.project.stem(window.current) == "f8"
+    assert window.filmstrip.currentRow() == window.current == 7
