@@ -210,3 +210,24 @@ def test_carry_fix_forward(clip):
     for res, locks in results:
         assert RED in [tuple(c) for c in res.colours]
         assert RED in locks.values()
+
+
+def test_a_project_with_missing_frames_names_them_and_opens_without_them_on_request(tmp_path, clip):
+    from linepaint.core.project import MissingFramesError
+
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    proj.fill(4, region_of(proj, 4, EYE), RED)
+    out = tmp_path / "shot.lpproj"
+    proj.save(out)
+    gone = clip / "line" / "f3.png"
+    gone.rename(tmp_path / "elsewhere.png")
+    with pytest.raises(MissingFramesError, match="f3.png") as info:
+        Project.open(out)
+    assert info.value.missing == ["f3.png"]
+    back = Project.open(out, skip_missing=True)
+    assert len(back) == len(proj) - 1 and str(gone) not in back.frames
+    i = back.frames.index(proj.frames[4])
+    assert np.array_equal(back.colours(i), proj.colours(4))  # the rest keeps its work
+    assert np.array_equal(back.seg(i).labels, proj.seg(4).labels)

@@ -631,8 +631,10 @@ class Project:
             del self._saved[p]
 
     @classmethod
-    def open(cls, path: str | os.PathLike, cache: int = 12) -> Project:
-        """Read a project file; frames whose line files went missing raise ProjectError."""
+    def open(cls, path: str | os.PathLike, cache: int = 12, skip_missing: bool = False) -> Project:
+        """Read a project file.  Frames whose line files went missing raise
+        :class:`MissingFramesError` (naming them), unless ``skip_missing``: then the
+        project opens without them (their colours go with the next save)."""
         path = Path(path)
         try:
             with zipfile.ZipFile(path) as zf:
@@ -647,14 +649,14 @@ class Project:
         except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
             raise ProjectError(f"{path.name}: not a linepaint project or damaged ({exc}).") from None
         try:
-            return cls._from_doc(doc, arrays, path, cache)
+            return cls._from_doc(doc, arrays, path, cache, skip_missing)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise ProjectError(
                 f"{path.name}: not a linepaint project or damaged ({type(exc).__name__}: {exc})."
             ) from None
 
     @classmethod
-    def _from_doc(cls, doc, arrays: dict, path: Path, cache: int) -> Project:
+    def _from_doc(cls, doc, arrays: dict, path: Path, cache: int, skip_missing: bool) -> Project:
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ProjectError(f"{path.name}: not a linepaint project.")
         if int(doc.get("version", 0)) > VERSION:
@@ -679,6 +681,7 @@ class Project:
             line = resolve(rec["line"])
             if not Path(line).exists():
                 missing.append(Path(line).name)
+                continue
             strokes = tuple(Stroke.from_json(s) for s in rec.get("strokes", []))
             st = FrameState(
                 keyframe=bool(rec.get("keyframe")),
@@ -699,14 +702,23 @@ class Project:
                 proj._saved[line] = (strokes, str(path), rec["data"])
             proj.frames.append(line)
             proj.states[line] = st
-        if missing:
-            raise ProjectError(
-                f"{path.name}: line files missing: "
-                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}."
+        if missing and not skip_missing:
+            raise MissingFramesError(
+                f"{path.name}: {len(missing)} line file(s) missing: "
+                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}.",
+                missing,
             )
         proj.palette = swatches_from_data(doc.get("palette", []), path.name)
         proj.path = path
         return proj
+
+
+class MissingFramesError(ProjectError):
+    """A project's line files are gone (moved, renamed, deleted); ``missing`` names them."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.missing = missing
 
 
 def autosave_path(project_path: Path) -> Path:

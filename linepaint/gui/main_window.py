@@ -32,6 +32,7 @@ from ..core.palette import read_palette, write_palette
 from ..core.project import (
     DOUBT_THRESHOLD,
     Change,
+    MissingFramesError,
     Project,
     Stroke,
     autosave_path,
@@ -1062,7 +1063,17 @@ class MainWindow(QMainWindow):
         if not self._may_replace(f"opening {Path(path).name}"):
             return
         try:
-            proj = Project.open(path)
+            try:
+                proj = Project.open(path)
+            except MissingFramesError as exc:
+                ans = self.ask(
+                    f"{exc}\n\nOpen the project without them?  Their colours leave the project "
+                    "when you save it; put the files back and reopen to keep them.",
+                )
+                if ans != QMessageBox.Yes:
+                    return
+                proj = Project.open(path, skip_missing=True)
+                self._status(f"Opened without {len(exc.missing)} missing frame(s).")
         except LinepaintError as exc:
             self.report(str(exc))
             return

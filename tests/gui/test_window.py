@@ -432,3 +432,19 @@ def test_adding_earlier_frames_keeps_the_frame_on_screen(qtbot, window, clip):
     wait_shown(qtbot, window)
     assert window.project.stem(window.current) == "f8"
     assert window.filmstrip.currentRow() == window.current == 7
+
+
+def test_a_project_with_a_missing_frame_opens_the_rest_when_the_user_agrees(qtbot, window, clip, tmp_path):
+    load(qtbot, window, clip)
+    saved = tmp_path / "shot.lpproj"
+    assert window.save_project(str(saved))
+    (clip / "line" / "f5.png").unlink()
+    window.project = Project()  # as if in a new session
+    asked = []
+    window.ask = lambda text, *a, **k: asked.append(text) or QMessageBox.No
+    window.open_paths([str(saved)])
+    assert "f5.png" in asked[-1] and len(window.project) == 0
+    window.ask = lambda text, *a, **k: asked.append(text) or QMessageBox.Yes
+    window.open_paths([str(saved)])
+    assert len(window.project) == 11 and window.project.path == saved
+    assert "f5" not in [window.project.stem(i) for i in range(11)]
