@@ -231,3 +231,15 @@ def test_a_project_with_missing_frames_names_them_and_opens_without_them_on_requ
     i = back.frames.index(proj.frames[4])
     assert np.array_equal(back.colours(i), proj.colours(4))  # the rest keeps its work
     assert np.array_equal(back.seg(i).labels, proj.seg(4).labels)
+
+
+def test_a_clips_line_and_gt_folders_dropped_together_are_the_clip(clip):
+    """Selecting line/ and gt/ in a file manager and dropping both: the gt images are the
+    keyframes, not more frames with the same names."""
+    lines, keys, problems = find_frames([clip / "line", clip / "gt"])
+    assert problems == []
+    assert [p.stem for p in lines] == sorted(
+        (p.stem for p in (clip / "line").iterdir()), key=lambda s: int(s[1:])
+    )
+    assert len(keys) == len(list((clip / "gt").iterdir())) > 0
+    assert find_frames([clip / "gt"])[:2] == (lines, keys)

@@ -733,8 +733,19 @@ def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[st
     lines: list[Path] = []
     keys: dict[str, str] = {}
     problems: list[str] = []
-    for raw in paths:
-        p = Path(raw)
+    # A clip's gt/ folder dropped (alone or with its line/) means the clip: its coloured
+    # frames are keyframes, not more line art.
+    dropped = [Path(raw) for raw in paths]
+    clips = {
+        p.parent for p in dropped if p.is_dir() and p.name.lower() == "gt" and (p.parent / "line").is_dir()
+    }
+    seen: set[Path] = set()
+    for p in dropped:
+        if p.parent in clips and p.name.lower() in ("gt", "line"):
+            p = p.parent
+        if p in seen:
+            continue
+        seen.add(p)
         if p.is_dir():
             if (p / "line").is_dir():
                 clip_lines = list_images(p / "line")
