@@ -243,3 +243,18 @@ def test_a_clips_line_and_gt_folders_dropped_together_are_the_clip(clip):
     )
     assert len(keys) == len(list((clip / "gt").iterdir())) > 0
     assert find_frames([clip / "gt"])[:2] == (lines, keys)
+
+
+def test_marking_then_unmarking_a_keyframe_keeps_the_regions_painted_by_hand(clip):
+    proj = load(clip)
+    proj.resolve_keyframe(0, proj.seg(0))
+    run(proj)
+    eye = region_of(proj, 4, EYE)
+    proj.fill(4, eye, RED)  # a fix on a coloured frame
+    proj.set_keyframe(4, True)
+    body = region_of(proj, 4, BODY)
+    proj.fill(4, body, (0, 200, 0, 255))  # painted while it is a keyframe
+    proj.set_keyframe(4, False)
+    run(proj)  # coloured again from frame 0
+    assert tuple(proj.colours(4)[eye]) == RED
+    assert tuple(proj.colours(4)[body]) == (0, 200, 0, 255)

@@ -369,13 +369,14 @@ class Project:
             else np.ones(len(colours), np.float32)
         )
         conf[region] = 1.0
+        # Every region painted by hand is remembered, on keyframes too (propagation ignores
+        # a keyframe's locks): unmarked again, the frame keeps what the user painted.
         locks = dict(st.locks)
-        if not st.keyframe:
-            locks[int(region)] = tuple(int(v) for v in rgba)
+        locks[int(region)] = tuple(int(v) for v in rgba)
         return replace(st, colours=colours, confidence=conf, locks=locks)
 
     def fill(self, i: int, region: int, rgba: Colour, seg: Segmentation | None = None) -> Change:
-        """Bucket: paint ``region`` of frame ``i``; on a non-keyframe the region is locked."""
+        """Bucket: paint ``region`` of frame ``i``; the region is locked (kept by propagation)."""
         seg = seg or self.seg(i)
         return self._commit(f"Fill {self.stem(i)}", {self.frames[i]: self._painted(i, region, rgba, seg)})
 
@@ -396,7 +397,6 @@ class Project:
                 st,
                 keyframe=True,
                 colours=colours,
-                locks={},
                 confidence=None if colours is None else np.ones(len(colours), np.float32),
             )
         else:
