@@ -18,6 +18,8 @@ SW = [
     Swatch("skin", (250, 220, 200, 255)),
     Swatch("hair shadow", (20, 30, 40, 255)),
     Swatch("glass", (100, 150, 200, 128)),
+    Swatch("shadow @a50", (10, 10, 10, 255)),  # a name that looks like the alpha tag
+    Swatch("smoke @a50", (10, 10, 10, 80)),
 ]
 
 
@@ -43,11 +45,20 @@ def test_bad_gpl(text):
         from_gpl(text, "bad.gpl")
 
 
-def test_bad_json(tmp_path):
+@pytest.mark.parametrize(
+    "body", ['{"swatches": [{"nom": 1}]}', '{"swatches": [{"name": "x", "rgba": [1e400, 0, 0]}]}']
+)
+def test_bad_json(tmp_path, body):
     p = tmp_path / "p.json"
-    p.write_text('{"swatches": [{"nom": 1}]}')
+    p.write_text(body)
     with pytest.raises(PaletteError, match="p.json"):
         read_palette(p)
+
+
+def test_gpl_saved_by_a_windows_editor_with_a_byte_order_mark(tmp_path):
+    p = tmp_path / "bom.gpl"
+    p.write_bytes("\ufeffGIMP Palette\nName: x\n250 220 200\tskin\n".encode())
+    assert read_palette(p) == [Swatch("skin", (250, 220, 200, 255))]
 
 
 def test_extract():

@@ -36,7 +36,10 @@ class Swatch:
 
 
 def _colour(value) -> Colour:
-    vals = [int(v) for v in value]
+    try:
+        vals = [int(v) for v in value]
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not an RGBA colour: {value!r}") from None
     if len(vals) == 3:
         vals.append(255)
     if len(vals) != 4 or not all(0 <= v <= 255 for v in vals):
@@ -92,18 +95,22 @@ def extract_from_image(rgba: np.ndarray, limit: int = 64, min_fraction: float = 
 # -- GIMP .gpl -----------------------------------------------------------------------------
 
 
+_ALPHA_TAG = re.compile(r"\s*@a(\d+)$")
+
+
 def to_gpl(swatches: list[Swatch], name: str = "linepaint") -> str:
     """GIMP palette text.  GIMP has no alpha: it is kept in the colour name as ``@aNNN``."""
     lines = ["GIMP Palette", f"Name: {name}", "Columns: 8", "#"]
     for s in swatches:
         r, g, b, a = s.rgba
-        label = s.name if a == 255 else f"{s.name} @a{a}"
+        # A name that itself ends like the alpha tag gets the tag too, so it reads back whole.
+        label = s.name if a == 255 and not _ALPHA_TAG.search(s.name) else f"{s.name} @a{a}"
         lines.append(f"{r:3d} {g:3d} {b:3d}\t{label}")
     return "\n".join(lines) + "\n"
 
 
 def from_gpl(text: str, source: str = "palette") -> list[Swatch]:
-    lines = text.splitlines()
+    lines = text.lstrip("\ufeff").splitlines()  # a byte-order mark from Windows editors
     if not lines or lines[0].strip() != "GIMP Palette":
         raise PaletteError(f"{source}: not a GIMP palette (the first line must be 'GIMP Palette').")
     out = []
@@ -117,7 +124,7 @@ def from_gpl(text: str, source: str = "palette") -> list[Swatch]:
         r, g, b = (int(m.group(i)) for i in (1, 2, 3))
         label = m.group(4).strip()
         a = 255
-        am = re.search(r"\s*@a(\d+)$", label)
+        am = _ALPHA_TAG.search(label)
         if am:
             a, label = int(am.group(1)), label[: am.start()]
         try:
