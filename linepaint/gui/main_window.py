@@ -808,7 +808,7 @@ class MainWindow(QMainWindow):
             # Another line drawn meanwhile: this one is added on top of it all the same.
             self.push(self.project.add_stroke(k, stroke))
 
-        self.display_runner.start("gap", job, None, done, queue=True)
+        self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)
 
     def toggle_keyframe(self, i: int) -> None:
         if not 0 <= i < len(self.project):

@@ -77,7 +77,7 @@ class JobRunner(QObject):
         self._on_done: Callable | None = None
         self._count = 0
         self._total = 0
-        self._queued: tuple | None = None
+        self._queued: list[tuple] = []
 
     @property
     def busy(self) -> bool:
@@ -91,12 +91,16 @@ class JobRunner(QObject):
         on_done: Callable | None = None,
         total: int = 0,
         queue: bool = False,
+        latest_only: bool = True,
     ) -> bool:
-        """Start a job; when busy, either queue it (replacing an earlier queued job) or
-        refuse (returns False)."""
+        """Start a job; when busy, either queue it or refuse (returns False).  A queued
+        job replaces earlier queued ones of its kind when ``latest_only`` (a newer display
+        makes an older one pointless; a gap line still to add is not, so those pass False)."""
         if self.busy:
             if queue:
-                self._queued = (kind, make_job, on_item, on_done, total)
+                if latest_only:
+                    self._queued = [q for q in self._queued if q[0] != kind]
+                self._queued.append((kind, make_job, on_item, on_done, total))
                 return True
             return False
         self.kind, self._on_item, self._on_done = kind, on_item, on_done
@@ -114,7 +118,7 @@ class JobRunner(QObject):
         return True
 
     def cancel(self) -> None:
-        self._queued = None
+        self._queued = []
         if self._worker is not None:
             self._worker.cancel()
 
@@ -158,6 +162,5 @@ class JobRunner(QObject):
         if on_done is not None:
             on_done(cancelled, error)
         self.finished.emit(kind, cancelled)
-        if self._queued is not None and not self.busy:
-            queued, self._queued = self._queued, None
-            self.start(*queued)
+        if self._queued and not self.busy:
+            self.start(*self._queued.pop(0))

@@ -448,3 +448,19 @@ def test_a_project_with_a_missing_frame_opens_the_rest_when_the_user_agrees(qtbo
     window.open_paths([str(saved)])
     assert len(window.project) == 11 and window.project.path == saved
     assert "f5" not in [window.project.stem(i) for i in range(11)]
+
+
+def test_gap_lines_drawn_in_quick_succession_are_all_kept(qtbot, window, clip):
+    """Each gap line is segmented in the background; a second line, or moving on to the
+    next frame, before the first is done must not lose any of them."""
+    from linepaint.core.project import Stroke
+
+    load(qtbot, window, clip)
+    a, b = Stroke(((26, 30), (104, 30)), 2.0), Stroke(((26, 50), (104, 50)), 2.0)
+    window.add_gap_line(0, a)
+    window.add_gap_line(0, b)
+    window.show_frame(1)
+    qtbot.waitUntil(lambda: len(window.project.state(0).strokes) == 2, timeout=10000)
+    wait_shown(qtbot, window, 1)
+    qtbot.wait(200)
+    assert set(window.project.state(0).strokes) == {a, b}
