@@ -428,3 +428,24 @@ def test_damaged_weights_name_the_file_and_auto_falls_back_to_classic(tmp_path, 
     with pytest.warns(UserWarning, match="matcher.safetensors"):
         m = base.get_matcher("auto", "cpu")
     assert m.name == "classic"
+
+
+def test_a_frame_with_too_many_regions_for_the_network_goes_to_the_classical_engine(monkeypatch):
+    from linepaint.core.match import learned
+    from linepaint.core.match.classic import ClassicMatcher
+    from linepaint.synth import generate_clip
+
+    if not learned.weights_available():
+        pytest.skip("no shipped weights")
+    clip = generate_clip(5, frames=2, size=(256, 192), difficulty=0.3)
+    lines = [line_art_from_rgba(x) for x in clip.lines]
+    segs = [segment(x) for x in lines]
+    ref = Reference(lines[0], segs[0], region_colours_from_image(segs[0], clip.gt[0]))
+    m = learned.LearnedMatcher("cpu")
+    assert m.match([ref], lines[1], segs[1]).engine.startswith("learned")
+    monkeypatch.setattr(learned, "MAX_PAIRS", segs[1].n * segs[0].n - 1)
+    with pytest.warns(RuntimeWarning, match="classical engine"):
+        res = m.match([ref], lines[1], segs[1], locked={1: (1, 2, 3, 255)})
+    assert res.engine.startswith("classic")
+    plain = ClassicMatcher().match([ref], lines[1], segs[1], locked={1: (1, 2, 3, 255)})
+    assert np.array_equal(res.colours, plain.colours) and tuple(res.colours[1]) == (1, 2, 3, 255)

@@ -8,6 +8,7 @@ a CUDA out-of-memory falls back to the CPU with a warning.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 import weakref
 
 import numpy as np
@@ -23,6 +24,10 @@ WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
 #: network that does not take that posterior as an input (older weights).
 CLASSIC_WEIGHT = 0.3
+#: Target x reference region pairs above which a frame goes to the classical engine: the
+#: network's score tables grow with the product (about 9,400 regions a side take 3.6 GB),
+#: and a frame of screentone or hatching can have tens of thousands of specks.
+MAX_PAIRS = 4000 * 4000
 
 
 def weights_available() -> bool:
@@ -172,6 +177,16 @@ class LearnedMatcher:
         from ...model.features import classic_prior
 
         n = target_seg.n
+        biggest = max((r.seg.n for r in refs), default=0)
+        if n * biggest > MAX_PAIRS:
+            warnings.warn(
+                f"{n} x {biggest} regions is more than the learned engine takes in memory; "
+                "this frame is coloured by the classical engine.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            res = ClassicMatcher().match(refs, target_line, target_seg, locked)
+            return replace(res, engine="classic (too many regions for learned)")
         colours = np.zeros((n + 1, 4), np.uint8)
         confidence = np.zeros(n + 1, np.float32)
         source = np.full(n + 1, -1, np.int32)
