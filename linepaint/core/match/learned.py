@@ -8,8 +8,8 @@ a CUDA out-of-memory falls back to the CPU with a warning.
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
 import weakref
+from dataclasses import replace
 
 import numpy as np
 
