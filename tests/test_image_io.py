@@ -190,3 +190,22 @@ def test_a_gigantic_header_is_refused_by_the_size_check_too(tmp_path):
     bmp.write_bytes(header)
     with pytest.raises(ImageReadError, match="bmp"):
         image_size(bmp)
+
+
+def test_a_write_clears_what_killed_writes_left_behind(tmp_path):
+    """A kill between the temporary file and the rename leaves a hidden .tmp; the next
+    write of the same file removes old ones (a recent one may be a write in progress)."""
+    import os
+    import time
+
+    target = tmp_path / "shot.lpproj"
+    old = tmp_path / ".shot.lpproj.abc123.tmp"
+    recent = tmp_path / ".shot.lpproj.def456.tmp"
+    other = tmp_path / ".other.png.abc123.tmp"
+    for p in (old, recent, other):
+        p.write_bytes(b"half a file")
+    hours_ago = time.time() - 7200
+    os.utime(old, (hours_ago, hours_ago))
+    os.utime(other, (hours_ago, hours_ago))
+    write_png(target, np.zeros((2, 2, 4), np.uint8))
+    assert not old.exists() and recent.exists() and other.exists()

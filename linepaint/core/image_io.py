@@ -6,8 +6,10 @@ Everything that enters linepaint goes through :func:`read_rgba`, so every odd fi
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import cv2
@@ -168,6 +170,23 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         except OSError:
             pass
         raise
+    _remove_stale_temps(path)
+
+
+#: A temporary sibling older than this is left over from a write that was killed.
+STALE_TEMP_S = 3600
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete what killed writes of ``path`` left behind (hidden ``.name.*.tmp`` files);
+    recent ones may belong to a write still in progress, so they stay."""
+    now = time.time()
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - p.stat().st_mtime > STALE_TEMP_S:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def encode_png(img: np.ndarray) -> bytes:
