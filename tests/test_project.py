@@ -243,6 +243,11 @@ def test_a_clips_line_and_gt_folders_dropped_together_are_the_clip(clip):
     )
     assert len(keys) == len(list((clip / "gt").iterdir())) > 0
     assert find_frames([clip / "gt"])[:2] == (lines, keys)
+    # The files themselves selected and dropped: a gt/ file is the keyframe of its line.
+    gt_file = sorted((clip / "gt").iterdir())[0]
+    lines2, keys2, problems2 = find_frames(sorted((clip / "line").iterdir()) + [gt_file])
+    assert problems2 == [] and sorted(lines2) == sorted(lines)
+    assert keys2 == {str((clip / "line" / gt_file.name).resolve()): str(gt_file.resolve())}
 
 
 def test_marking_then_unmarking_a_keyframe_keeps_the_regions_painted_by_hand(clip):

@@ -761,12 +761,26 @@ def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[st
                     problems.append(f"{p.name}: the folder holds no image files.")
                 lines += found
         elif p.is_file() and is_image_file(p):
-            lines.append(p)
+            line = _line_of_keyframe(p)
+            if line is None:
+                lines.append(p)
+            else:  # a clip's gt/<stem> file: the coloured keyframe of line/<stem>
+                keys[str(line.resolve())] = str(p.resolve())
+                if line not in lines and line not in dropped:
+                    lines.append(line)
         elif p.exists():
             problems.append(f"{p.name}: not an image linepaint imports (PNG, TIFF, JPG, WebP).")
         else:
             problems.append(f"{p.name}: file not found.")
     return lines, keys, problems
+
+
+def _line_of_keyframe(path: Path) -> Path | None:
+    """For an image in a clip's ``gt/`` folder, the ``line/`` frame of the same stem."""
+    if path.parent.name.lower() != "gt" or not (path.parent.parent / "line").is_dir():
+        return None
+    same = [p for p in list_images(path.parent.parent / "line") if p.stem == path.stem]
+    return same[0] if same else None
 
 
 class ProjectSequence:
