@@ -622,7 +622,7 @@ class MainWindow(QMainWindow):
         frames, self._run_frames = self._run_frames, {}
         if not frames:
             return 0
-        text = self._run_text.format(n=len(frames)) + note
+        text = self._run_text.replace("{n}", str(len(frames))) + note
         follows, self._run_follows = self._run_follows, None
         self.undo.push(ChangeCommand(self, Change(text, frames), follows=follows))
         return len(frames)
@@ -1049,7 +1049,9 @@ class MainWindow(QMainWindow):
         """Before the project is replaced or the window closes: stop a running job (what
         it coloured becomes a history step) and offer to save unsaved work.  False: the
         user cancelled."""
-        self.runner.wait()
+        # A gap line still being segmented is an edit too: let it land first.
+        for r in (self.runner, self.display_runner):
+            r.wait()
         if self.undo.isClean() or not len(self.project):
             return True
         ans = self.ask(
@@ -1057,7 +1059,10 @@ class MainWindow(QMainWindow):
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
             QMessageBox.Save,
         )
-        return ans != QMessageBox.Cancel and (ans != QMessageBox.Save or self.save_project())
+        if ans == QMessageBox.Cancel or (ans == QMessageBox.Save and not self.save_project()):
+            self._refresh_views()  # the display stopped above: staying, so show the frame
+            return False
+        return True
 
     def open_project(self, path: str) -> None:
         if not self._may_replace(f"opening {Path(path).name}"):
