@@ -618,17 +618,13 @@ class Project:
         # frame's labels).  Pointers into other files stay valid.
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
+        here = str(path)
+        pointed_here = {p for p, v in self._saved.items() if v[1] == here}
+        self._saved = {p: v for p, v in self._saved.items() if v[1] != here}
         for i, p in enumerate(self.frames):
             member = f"frames/{i:05d}.npz"
-            if member in names and not as_copy:
-                self._saved[p] = (self.states[p].strokes, str(path), member)
-            elif p in self._saved and self._saved[p][1] == str(path):
-                if member in names:
-                    self._saved[p] = (self.states[p].strokes, str(path), member)
-                else:
-                    del self._saved[p]
-        for p in [p for p, v in self._saved.items() if v[1] == str(path) and p not in self.states]:
-            del self._saved[p]
+            if member in names and (not as_copy or p in pointed_here):
+                self._saved[p] = (self.states[p].strokes, here, member)
 
     @classmethod
     def open(cls, path: str | os.PathLike, cache: int = 12, skip_missing: bool = False) -> Project:
@@ -736,9 +732,8 @@ def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[st
     # A clip's gt/ folder dropped (alone or with its line/) means the clip: its coloured
     # frames are keyframes, not more line art.
     dropped = [Path(raw) for raw in paths]
-    clips = {
-        p.parent for p in dropped if p.is_dir() and p.name.lower() == "gt" and (p.parent / "line").is_dir()
-    }
+    clips = {p.parent for p in dropped if p.is_dir() and _in_clip_gt(p / "x")}
+    line_by_stem: dict[Path, dict[str, Path]] = {}  # per clip, listed once
     seen: set[Path] = set()
     for p in dropped:
         if p.parent in clips and p.name.lower() in ("gt", "line"):
@@ -761,12 +756,18 @@ def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[st
                     problems.append(f"{p.name}: the folder holds no image files.")
                 lines += found
         elif p.is_file() and is_image_file(p):
-            line = _line_of_keyframe(p)
+            line = None
+            if _in_clip_gt(p):
+                clip = p.parent.parent
+                if clip not in line_by_stem:
+                    line_by_stem[clip] = {q.stem: q for q in list_images(clip / "line")}
+                line = line_by_stem[clip].get(p.stem)
             if line is None:
                 lines.append(p)
             else:  # a clip's gt/<stem> file: the coloured keyframe of line/<stem>
                 keys[str(line.resolve())] = str(p.resolve())
-                if line not in lines and line not in dropped:
+                if line not in seen and line not in dropped:
+                    seen.add(line)
                     lines.append(line)
         elif p.exists():
             problems.append(f"{p.name}: not an image linepaint imports (PNG, TIFF, JPG, WebP).")
@@ -775,12 +776,9 @@ def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[st
     return lines, keys, problems
 
 
-def _line_of_keyframe(path: Path) -> Path | None:
-    """For an image in a clip's ``gt/`` folder, the ``line/`` frame of the same stem."""
-    if path.parent.name.lower() != "gt" or not (path.parent.parent / "line").is_dir():
-        return None
-    same = [p for p in list_images(path.parent.parent / "line") if p.stem == path.stem]
-    return same[0] if same else None
+def _in_clip_gt(path: Path) -> bool:
+    """Is ``path`` inside a clip's ``gt/`` folder (one with ``line/`` beside it)?"""
+    return path.parent.name.lower() == "gt" and (path.parent.parent / "line").is_dir()
 
 
 class ProjectSequence:
