@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         # becomes one history step, and undo takes that step back.
         for act, step in ((self.act_undo, self.undo.undo), (self.act_redo, self.undo.redo)):
             act.triggered.disconnect()
-            act.triggered.connect(lambda _=False, step=step: (self.runner.wait(), step()))
+            act.triggered.connect(lambda _=False, step=step: self._history_step(step))
         self.addAction(self.act_undo)
         self.addAction(self.act_redo)
         self.act_propagate = A(
@@ -612,6 +612,11 @@ class MainWindow(QMainWindow):
         self.undo.push(cmd)
         self.on_change(change)
         return cmd
+
+    def _history_step(self, step) -> None:
+        """Undo or redo, after stopping a running job (its frames become a step first)."""
+        self.runner.wait()
+        step()
 
     def _flush_run(self, note: str = "") -> int:
         """Make what a running propagation or carry has coloured so far one history step.
