@@ -63,6 +63,22 @@ def pixel(view, x, y):
     return tuple(int(v) for v in view.colour_item.array[y, x])
 
 
+class SlowMatcher:
+    """The test matcher, slowed down so a user can act while a run is going."""
+
+    def __init__(self, inner, delay=0.15):
+        self.inner, self.delay = inner, delay
+
+    def match(self, *a, **k):
+        time.sleep(self.delay)
+        return self.inner.match(*a, **k)
+
+
+def slow_down(window, delay=0.15):
+    inner = window.matcher_factory("auto", "cpu")
+    window.matcher_factory = lambda e, d: SlowMatcher(inner, delay)
+
+
 @pytest.mark.parametrize("target", ["window", "filmstrip"])
 def test_drop_natural_order_and_keyframes(qtbot, window, clip, target):
     drop(qtbot, window if target == "window" else window.filmstrip, [clip])
@@ -200,17 +216,7 @@ def test_save_and_reopen_identical(qtbot, window, clip, tmp_path, settings):
 
 def test_cancel_halfway(qtbot, window, clip):
     load(qtbot, window, clip)
-
-    class Slow:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def match(self, *a, **k):
-            time.sleep(0.05)
-            return self.inner.match(*a, **k)
-
-    inner = window.matcher_factory("auto", "cpu")
-    window.matcher_factory = lambda e, d: Slow(inner)
+    slow_down(window, 0.05)
     ticks = []
     timer_id = window.startTimer(5)
     window.timerEvent = lambda ev: ticks.append(time.perf_counter())
@@ -333,22 +339,6 @@ def test_autosave_and_restore_after_crash(qtbot, window, clip, tmp_path, setting
     assert other.project.palette[-1].rgba == RED
     assert other.project.path == tmp_path / "shot.lpproj" and other.isWindowModified()
     other.undo.setClean()
-
-
-class SlowMatcher:
-    """The test matcher, slowed down so a user can act while a run is going."""
-
-    def __init__(self, inner, delay=0.15):
-        self.inner, self.delay = inner, delay
-
-    def match(self, *a, **k):
-        time.sleep(self.delay)
-        return self.inner.match(*a, **k)
-
-
-def slow_down(window, delay=0.15):
-    inner = window.matcher_factory("auto", "cpu")
-    window.matcher_factory = lambda e, d: SlowMatcher(inner, delay)
 
 
 def test_a_fix_made_while_propagating_survives_undo_and_redo(qtbot, window, clip):
