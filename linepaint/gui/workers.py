@@ -95,12 +95,14 @@ class JobRunner(QObject):
     ) -> bool:
         """Start a job; when busy, either queue it or refuse (returns False).  A queued
         job replaces earlier queued ones of its kind when ``latest_only`` (a newer display
-        makes an older one pointless; a gap line still to add is not, so those pass False)."""
+        makes an older one pointless).  A job that is not ``latest_only`` is an edit that
+        must land (a gap line): it is never dropped from the queue, and when the runner
+        stops before it began its ``on_done`` still runs, with ``cancelled`` True."""
         if self.busy:
             if queue:
                 if latest_only:
-                    self._queued = [q for q in self._queued if q[0] != kind]
-                self._queued.append((kind, make_job, on_item, on_done, total))
+                    self._queued = [q for q in self._queued if q[0] != kind or not q[5]]
+                self._queued.append((kind, make_job, on_item, on_done, total, latest_only))
                 return True
             return False
         self.kind, self._on_item, self._on_done = kind, on_item, on_done
@@ -118,20 +120,28 @@ class JobRunner(QObject):
         return True
 
     def cancel(self) -> None:
-        self._queued = []
+        """Stop the running job and drop the queued ones, except edits (see :meth:`start`),
+        which still run after it."""
+        self._queued = [q for q in self._queued if not q[5]]
         if self._worker is not None:
             self._worker.cancel()
 
     def wait(self) -> None:
         """Cancel, block until the thread ended, and finish the job now: its ``on_done``
         runs before this returns (with what it delivered so far), and whatever the worker
-        sent after that is dropped, so nothing of it reaches a document opened next."""
+        sent after that is dropped, so nothing of it reaches a document opened next.
+        Queued edits then finish in order without running (``cancelled`` True)."""
+        edits, self._queued = [q for q in self._queued if not q[5]], []
         self.cancel()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
         if self._worker is not None:
             self._finish(True, "")
+        for kind, _, _, on_done, _, _ in edits:
+            if on_done is not None:
+                on_done(True, "")
+            self.finished.emit(kind, True)
 
     def _stale(self) -> bool:
         """Is the signal being handled from a worker that is no longer this runner's?"""
@@ -163,4 +173,5 @@ class JobRunner(QObject):
             on_done(cancelled, error)
         self.finished.emit(kind, cancelled)
         if self._queued and not self.busy:
-            self.start(*self._queued.pop(0))
+            kind, make_job, on_item, on_done, total, latest_only = self._queued.pop(0)
+            self.start(kind, make_job, on_item, on_done, total, latest_only=latest_only)

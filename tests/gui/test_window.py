@@ -455,3 +455,27 @@ def test_gap_lines_drawn_in_quick_succession_are_all_kept(qtbot, window, clip):
     wait_shown(qtbot, window, 1)
     qtbot.wait(200)
     assert set(window.project.state(0).strokes) == {a, b}
+
+
+def test_gap_lines_still_queued_when_the_window_closes_are_saved(qtbot, window, clip, tmp_path, monkeypatch):
+    """Closing while gap lines wait for segmentation: every one of them is part of the
+    project the user chose to save, the queued ones included."""
+    from linepaint.core.project import Stroke
+
+    load(qtbot, window, clip)
+    saved = tmp_path / "gaps.lpproj"
+    assert window.save_project(str(saved))
+    seg = window.project.seg
+
+    def slow_seg(*a, **k):
+        time.sleep(0.3)
+        return seg(*a, **k)
+
+    monkeypatch.setattr(window.project, "seg", slow_seg)
+    a, b, c = (Stroke(((26, y), (104, y)), 2.0) for y in (30, 50, 70))
+    for stroke in (a, b, c):
+        window.add_gap_line(0, stroke)
+    assert window.display_runner.busy and len(window.display_runner._queued) >= 2
+    window.ask = lambda *a, **k: QMessageBox.Save
+    window.close()
+    assert set(Project.open(saved).state(0).strokes) == {a, b, c}
