@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from linepaint.core.errors import ImageReadError, LinepaintError
-from linepaint.core.image_io import read_rgba, write_png
+from linepaint.core.image_io import image_size, read_rgba, write_png
 from linepaint.core.lineart import line_art_from_rgba, read_line_art
 
 
@@ -69,7 +69,8 @@ def test_missing_file_and_folder(tmp_path):
 
 
 def _stroke_variants(tmp_path):
-    """The same black cross as 8-bit RGBA, 16-bit RGB on white, grey, grey+alpha, palette."""
+    """The same black cross as 8-bit RGBA, 16-bit RGB on white, grey, grey+alpha, palette,
+    JPEG, float and 32-bit integer."""
     alpha = np.zeros((40, 40), np.uint8)
     cv2.line(alpha, (5, 20), (35, 20), 255, 1, lineType=cv2.LINE_AA)
     cv2.line(alpha, (20, 5), (20, 35), 255, 1, lineType=cv2.LINE_AA)
@@ -94,10 +95,18 @@ def _stroke_variants(tmp_path):
     )
     paths["jpeg"] = tmp_path / "scan.jpg"
     cv2.imwrite(str(paths["jpeg"]), grey, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    # Compositing exports: float RGB in 0..1 (Pillow cannot open it, OpenCV can) and
+    # 32-bit integer grey holding 16-bit values.
+    paths["rgb_float"] = tmp_path / "float.tif"
+    cv2.imwrite(str(paths["rgb_float"]), np.repeat(grey[..., None], 3, axis=2).astype(np.float32) / 255)
+    paths["grey_int32"] = tmp_path / "int32.tif"
+    Image.fromarray(grey.astype(np.int32) * 257, "I").save(paths["grey_int32"])
     return alpha > 127, paths
 
 
-@pytest.mark.parametrize("kind", ["rgba8", "rgb16", "grey", "grey16", "la", "palette", "jpeg"])
+@pytest.mark.parametrize(
+    "kind", ["rgba8", "rgb16", "grey", "grey16", "la", "palette", "jpeg", "rgb_float", "grey_int32"]
+)
 def test_every_mode_gives_the_same_ink(tmp_path, kind):
     core, paths = _stroke_variants(tmp_path)
     rgba = read_rgba(paths[kind])
@@ -175,8 +184,6 @@ def test_written_files_keep_the_usual_permissions(tmp_path):
 
 def test_a_gigantic_header_is_refused_by_the_size_check_too(tmp_path):
     """open_clip checks frame sizes from headers alone: a bomb gets the same clear words."""
-    from linepaint.core.image_io import image_size
-
     ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 6, 0, 0, 0)
     chunk = b"IHDR" + ihdr
     data = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
@@ -209,3 +216,14 @@ def test_a_write_clears_what_killed_writes_left_behind(tmp_path):
     os.utime(other, (hours_ago, hours_ago))
     write_png(target, np.zeros((2, 2, 4), np.uint8))
     assert not old.exists() and recent.exists() and other.exists()
+
+
+def test_the_size_check_takes_a_float_tiff_the_reader_takes(tmp_path):
+    """Pillow cannot read float RGB TIFF headers; the size check must not refuse what the
+    reader takes."""
+    _, paths = _stroke_variants(tmp_path)
+    assert image_size(paths["rgb_float"]) == (40, 40)
+    junk = tmp_path / "junk.tif"
+    junk.write_bytes(b"II*\0" + bytes(60))
+    with pytest.raises(ImageReadError, match="junk.tif"):
+        image_size(junk)

@@ -29,15 +29,20 @@ IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".webp", ".bmp")
 
 
 def _to_uint8(img: np.ndarray) -> np.ndarray:
+    """8-bit from any depth.  Integers wider than 16 bits and floats say nothing reliable
+    about their white point, so it is read from the data: floats up to 1.0 are 0..1,
+    anything up to 255 is 8-bit and up to 65535 is 16-bit (what compositing exports
+    hold), wider only beyond that."""
     if img.dtype == np.uint8:
         return img
     if img.dtype == np.uint16:
         return ((img.astype(np.uint32) + 128) // 257).astype(np.uint8)
-    if img.dtype in (np.float32, np.float64):
-        return np.clip(np.nan_to_num(img) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    info = np.iinfo(img.dtype)
-    scaled = (img.astype(np.float64) - info.min) / (info.max - info.min)
-    return np.clip(scaled * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    data = np.nan_to_num(img.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    top = float(data.max()) if data.size else 0.0
+    white = next((w for w in (1.0, 255.0, 65535.0) if top <= w), top)
+    if white == 1.0 and not np.issubdtype(img.dtype, np.floating):
+        white = 255.0  # an integer image of only 0 and 1 is not a 0..1 float one
+    return np.clip(data * (255.0 / white) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _as_rgba(img: np.ndarray) -> np.ndarray:
@@ -81,7 +86,7 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8 RGBA [H, W, 4] (RGB order, alpha 255 where opaque).
 
     Accepts PNG/TIFF/JPEG/WebP/BMP in grey, grey+alpha, RGB, RGBA and palette modes,
-    8- or 16-bit.  Raises :class:`ImageReadError` naming the file for anything else.
+    8-, 16- or 32-bit and float.  Raises :class:`ImageReadError` naming the file for anything else.
     """
     path = Path(path)
     name = path.name
@@ -103,7 +108,8 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
             width, height = probe.size
             mode = probe.mode
     except UnidentifiedImageError:
-        raise ImageReadError(f"{name}: not an image file linepaint can read.") from None
+        # Pillow knows no float RGB TIFF, which OpenCV reads (and caps at 2^30 pixels).
+        return _decode_with_opencv_only(path)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"{name}: cannot read the image header ({exc}).") from None
     _check_size(name, width, height)
@@ -124,6 +130,20 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
         raise ImageReadError(f"{name}: the image data is corrupt or truncated ({exc}).") from None
 
 
+def _decode_with_opencv_only(path: Path) -> np.ndarray:
+    name = path.name
+    img = None
+    if path.suffix.lower() in (".tif", ".tiff"):
+        try:
+            img = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+        except (OSError, cv2.error):
+            img = None
+    if img is None:
+        raise ImageReadError(f"{name}: not an image file linepaint can read.")
+    _check_size(name, img.shape[1], img.shape[0])
+    return _as_rgba(img)
+
+
 def image_size(path: str | os.PathLike) -> tuple[int, int]:
     """(width, height) from the header only; raises :class:`ImageReadError`."""
     path = Path(path)
@@ -135,7 +155,11 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
             size = probe.size
     except FileNotFoundError:
         raise ImageReadError(f"{path.name}: file not found ({path}).") from None
-    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:
+        # No header reader knows it (float RGB TIFF): decode it, as reading it will.
+        h, w = _decode_with_opencv_only(path).shape[:2]
+        return w, h
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"{path.name}: not an image file linepaint can read ({exc}).") from None
     _check_size(path.name, *size)
     return size
