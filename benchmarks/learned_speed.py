@@ -9,6 +9,11 @@ rotated a little) so the region count can be dialled; a procedural clip frame is
 classical posterior, crops, network, colours) against a reference new to the matcher;
 ``end_to_end_known_ref_s`` the same when the reference has coloured a frame before, as it
 has for every frame but the first of a propagation run (its crops and tokens are kept).
+
+The DESIGN target is in seconds, so those are printed; since these machines are noisy,
+each run also times a reference operation on the same device (a 1024 x 1024 float32
+matrix product, median of 15) and prints every figure as a ratio to it
+(``*_ratio``): compare runs by those.
 """
 
 from __future__ import annotations
@@ -101,6 +106,30 @@ def time_pair(matcher, ref_rgba: np.ndarray, ref_colours_fn, tgt_rgba: np.ndarra
     }
 
 
+def reference_op_s(device) -> float:
+    """Median seconds of one 1024 x 1024 float32 matrix product on ``device``."""
+    import torch
+
+    a = torch.randn(1024, 1024, device=device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    times = []
+    for _ in range(16):
+        sync()
+        t0 = time.perf_counter()
+        a @ a
+        sync()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times[1:]))
+
+
+def with_ratios(figures: dict, ref_s: float) -> dict:
+    out = dict(figures)
+    for k, v in figures.items():
+        if k.endswith("_s"):
+            out[k[:-2] + "_ratio"] = round(v / ref_s, 1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--device", default="cpu")
@@ -124,17 +153,22 @@ def main(argv: list[str] | None = None) -> int:
         return palette[np.arange(seg.n + 1) % len(palette)]
 
     ref, tgt = drawn_pair((w, h), a.regions)
+    ref_s = reference_op_s(matcher.device)
     out = {
         "device": str(matcher.device),
+        "device_name": torch.cuda.get_device_name(matcher.device) if matcher.device.type == "cuda" else "cpu",
         "threads": a.threads,
         "size": [w, h],
-        "drawn_pair": time_pair(matcher, ref, colours, tgt, a.repeats),
+        "reference_op_ms": round(ref_s * 1000, 2),
+        "drawn_pair": with_ratios(time_pair(matcher, ref, colours, tgt, a.repeats), ref_s),
     }
     try:
         from linepaint.synth import generate_clip
 
         clip = generate_clip(1_000_000, frames=3, size=(w, h))
-        out["synth_pair"] = time_pair(matcher, clip.lines[0], colours, clip.lines[2], a.repeats)
+        out["synth_pair"] = with_ratios(
+            time_pair(matcher, clip.lines[0], colours, clip.lines[2], a.repeats), ref_s
+        )
     except ImportError:
         pass
     print(json.dumps(out, indent=2))
