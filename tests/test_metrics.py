@@ -53,3 +53,19 @@ def test_doubt_figures_only_when_every_frame_had_a_confidence():
     assert "doubt_flagged" in summarise([with_conf])
     assert "doubt_flagged" not in summarise([with_conf, without])
     assert summarise([with_conf])["region_accuracy"] == 1.0
+
+
+def test_ground_truth_lines_wider_than_the_ink_are_not_counted_as_regions():
+    """A scan's or a JPEG's ground truth draws its black lines a pixel wider than the ink
+    threshold finds them: those pixels are line, not one-pixel black regions to get wrong."""
+    art, seg, gt = _three_panels()
+    pred = gt.copy()
+    pred[art.ink] = 0
+    wide = gt.copy()
+    wide[:, 29], wide[:, 32], wide[::2, 59] = (0, 0, 0, 255), (0, 0, 0, 255), (0, 0, 0, 255)
+    s = score_frame(pred, wide, art.ink, seg)
+    assert (s.fg_regions, s.fg_regions_right) == (3, 3)
+    # A real mistake still counts.
+    pred[:, :29] = GREEN
+    s = score_frame(pred, wide, art.ink, seg)
+    assert (s.fg_regions, s.fg_regions_right) == (3, 2)

@@ -1,7 +1,8 @@
 """Accuracy of a coloured frame against ground truth, as the published work reports it.
 
 Region accuracy: ground-truth regions are the 4-connected components of equal
-ground-truth colour among non-ink pixels; a region is right when the majority
+ground-truth colour among non-ink pixels (ink: the line art's, and the ground truth's own
+contour pixels, opaque pure black); a region is right when the majority
 predicted colour over it equals its colour.  Foreground excludes transparent regions.
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
 how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
@@ -19,6 +20,9 @@ import numpy as np
 from .project import DOUBT_THRESHOLD
 from .render import pack_colours
 from .segment import Segmentation
+
+#: Ground-truth contour colour (BasicPBC's layout: lines are opaque pure black).
+CONTOUR = (0, 0, 0, 255)
 
 
 def _majority(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
@@ -64,14 +68,17 @@ def score_frame(
 ) -> FrameScore:
     """Score a predicted RGBA frame against a ground-truth RGBA frame.
 
-    ink: bool[H, W] line pixels (excluded everywhere).  seg: linepaint's segmentation of
-    the same frame, for clicks-to-fix (segments whose majority predicted colour differs
-    from their majority ground-truth colour); without it clicks are not counted.
+    ink: bool[H, W] line pixels (excluded everywhere, as are the ground truth's contour
+    pixels, opaque pure black: where its lines are drawn wider than ``ink``, a scan or a
+    JPEG, they would otherwise count as hundreds of one-pixel black regions).
+    seg: linepaint's segmentation of the same frame, for clicks-to-fix (segments whose
+    majority predicted colour differs from their majority ground-truth colour); without
+    it clicks are not counted.
     confidence: float[seg.n + 1], the engine's confidence per segment, for the doubt
     figures (needs seg).
     """
     pc, gc = pack_colours(pred), pack_colours(gt)
-    free = ~ink
+    free = ~(ink | (gc == pack_colours(np.array([CONTOUR], np.uint8))[0]))
     # Ground-truth regions: connected components of equal colour.  Colour edges are cut
     # by marking pixels whose right/down neighbour differs, then labelling per colour.
     codes, inv = np.unique(gc[free], return_inverse=True)
