@@ -19,7 +19,7 @@ and the share of wrong segments among them), then ``mean fg region accuracy: X``
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
         [--weights FILE.safetensors] [--blend W] [--per-k] [--clip DIR ...]
-        [--warp-amplitude PX ...]
+        [--warp-amplitude PX ...] [--scan]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from linepaint.core.clip import ClipFrames, open_clip
-from linepaint.core.deform import warp_pair
+from linepaint.core.deform import as_scan, warp_pair
 from linepaint.core.image_io import read_rgba
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.match import get_matcher
@@ -58,10 +58,13 @@ def procedural(matchers: dict, quick: bool) -> dict:
     return compare_engines(matchers, clips, max_gap=3)
 
 
-def warped_a0242(matchers: dict, quick: bool, amplitude: float = WARP_AMPLITUDE) -> dict:
+def warped_a0242(matchers: dict, quick: bool, amplitude: float = WARP_AMPLITUDE, scan: bool = False) -> dict:
+    """scan: both frames as grey JPEG scans on white (:func:`as_scan`), the ground truth
+    as it is."""
     line = read_rgba(REAL / "a0242/line/0242.png")
     gt = read_rgba(REAL / "a0242/gt/0242.png")
-    ref_line = line_art_from_rgba(line)
+    look = as_scan if scan else (lambda rgba: rgba)
+    ref_line = line_art_from_rgba(look(line))
     ref_seg = segment(ref_line)
     ref = Reference(ref_line, ref_seg, region_colours_from_image(ref_seg, gt))
     scores = {k: [] for k in matchers}
@@ -69,7 +72,7 @@ def warped_a0242(matchers: dict, quick: bool, amplitude: float = WARP_AMPLITUDE)
     seeds = list(WARP_SEEDS)[: 2 if quick else None]
     for seed in seeds:
         wl, wg = warp_pair(line, gt, amplitude=amplitude, seed=seed)
-        tl = line_art_from_rgba(wl)
+        tl = line_art_from_rgba(look(wl))
         ts = segment(tl)
         for name, m in matchers.items():
             t = time.perf_counter()
@@ -148,6 +151,11 @@ def main() -> None:
         help=f"strengths of the warped a0242 set (default {WARP_AMPLITUDE:g}); several make a sweep",
     )
     ap.add_argument(
+        "--scan",
+        action="store_true",
+        help="also score warped a0242 drawn as grey JPEG scans on white, as other studios deliver",
+    )
+    ap.add_argument(
         "--clip", nargs="+", type=Path, default=None, help="score these fully coloured clips instead"
     )
     args = ap.parse_args()
@@ -170,6 +178,8 @@ def main() -> None:
         for amp in args.warp_amplitude:
             name = "warped a0242" if amp == WARP_AMPLITUDE else f"warped a0242 ±{amp:g} px"
             sets[name] = warped_a0242(matchers, args.quick, amp)
+            if args.scan:
+                sets[name + " as scan"] = warped_a0242(matchers, args.quick, amp, scan=True)
         sets["smoke_explosion round trip"] = smoke_round_trip(matchers, args.quick, args.per_k)
     for set_name, by_engine in sets.items():
         for name, s in by_engine.items():

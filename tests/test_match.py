@@ -204,3 +204,23 @@ def test_an_all_ink_keyframe_has_an_empty_colour_table():
     assert seg.n == 0
     colours = region_colours_from_image(seg, np.full((20, 20, 4), 255, np.uint8))
     assert colours.shape == (1, 4)
+
+
+def test_line_art_scanned_on_paper_colours_like_the_original(clip):
+    """The same clip as grey JPEG scans on white (another studio's delivery): the
+    colour-trace lines turn grey and JPEG rings the strokes, yet it colours about as well."""
+    from linepaint.core.deform import as_scan
+
+    scores = {}
+    for look in ("rgba", "scan"):
+        lines = [as_scan(x) if look == "scan" else x for x in clip.lines]
+        arts = [line_art_from_rgba(x) for x in lines]
+        segs = [segment(a) for a in arts]
+        ref = Reference(arts[0], segs[0], region_colours_from_image(segs[0], clip.gt[0]))
+        frames = []
+        for i in (1, 2):
+            res = ClassicMatcher().match([ref], arts[i], segs[i])
+            frames.append(score_frame(colour_layer(segs[i], res.colours), clip.gt[i], arts[i].ink, segs[i]))
+        scores[look] = summarise(frames)["fg_region_accuracy"]
+    assert scores["rgba"] > 0.8, scores
+    assert scores["scan"] >= scores["rgba"] - 0.03, scores

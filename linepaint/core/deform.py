@@ -1,5 +1,6 @@
 """Known smooth deformations of a frame: evaluation cases from single coloured frames
-(warp line + ground truth together, colour the warped copy from the original)."""
+(warp line + ground truth together, colour the warped copy from the original), and the
+same line art as a paper scan (:func:`as_scan`)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,19 @@ def warp_pair(line: np.ndarray, gt: np.ndarray, amplitude: float, seed: int) -> 
     wla = line_art_from_rgba(wl)
     wg[wla.ink & ~wla.trace] = (0, 0, 0, 255)
     return wl, wg
+
+
+def as_scan(rgba: np.ndarray, grey: bool = True, jpeg_quality: int | None = 90) -> np.ndarray:
+    """An RGBA line frame as other studios deliver theirs: flattened on white paper,
+    optionally grey (colour-trace lines become grey strokes) and JPEG-compressed.
+    Returns opaque uint8 RGBA."""
+    a = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = np.clip(rgba[..., :3].astype(np.float32) * a + 255.0 * (1.0 - a) + 0.5, 0, 255).astype(np.uint8)
+    if grey:
+        rgb = np.repeat(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    if jpeg_quality is not None:
+        ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
+        if not ok:
+            raise ValueError("JPEG encoding failed")
+        rgb = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]
+    return np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
