@@ -1047,7 +1047,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.undo.clear()
         self.current = -1
-        self.palette.set_swatches(project.palette)
+        self.palette.set_swatches(project.palette, fresh=True)
         self._frames_changed()
 
     def _may_replace(self, what: str) -> bool:

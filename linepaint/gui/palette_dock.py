@@ -78,16 +78,23 @@ class PaletteWidget(QWidget):
         lay.addWidget(self.list, 1)
         lay.addLayout(buttons)
         self.colour = (255, 255, 255, 255)
-        self.set_current((200, 80, 80, 255))
+        # Until the user picks a colour, the bucket holds the palette's first swatch: the
+        # first fill of a fresh project is one of its colours, not a stray default.
+        self._chosen = False
+        self.set_current((200, 80, 80, 255), chosen=False)
 
-    def set_current(self, rgba) -> None:
+    def set_current(self, rgba, chosen: bool = True) -> None:
+        self._chosen = self._chosen or chosen
         self.colour = tuple(int(v) for v in rgba)
         self.current.setIcon(swatch_icon(self.colour, 40))
         name = next((s.name for s in self.swatches if s.rgba == self.colour), "")
         r, g, b, a = self.colour
         self.current_label.setText(f"{name}\n#{r:02x}{g:02x}{b:02x}" + ("" if a == 255 else f" α{a}"))
 
-    def set_swatches(self, swatches: list[Swatch]) -> None:
+    def set_swatches(self, swatches: list[Swatch], fresh: bool = False) -> None:
+        """Show these swatches; ``fresh``: they belong to another project, so a colour
+        picked in the last one no longer counts as the user's choice."""
+        self._chosen = self._chosen and not fresh
         self.swatches = list(swatches)
         self.list.blockSignals(True)
         self.list.clear()
@@ -97,7 +104,9 @@ class PaletteWidget(QWidget):
             item.setToolTip(s.hex)
             self.list.addItem(item)
         self.list.blockSignals(False)
-        self.set_current(self.colour)
+        if not self._chosen and self.swatches:
+            self.colour = self.swatches[0].rgba
+        self.set_current(self.colour, chosen=False)
 
     def _clicked(self, item) -> None:
         s = self.swatches[self.list.row(item)]

@@ -479,3 +479,20 @@ def test_gap_lines_still_queued_when_the_window_closes_are_saved(qtbot, window, 
     window.ask = lambda *a, **k: QMessageBox.Save
     window.close()
     assert set(Project.open(saved).state(0).strokes) == {a, b, c}
+
+
+def test_the_bucket_starts_on_the_palettes_first_colour_and_then_keeps_the_users(qtbot, window, clip):
+    load(qtbot, window, clip)
+    swatches = window.project.palette
+    assert len(swatches) >= 2
+    assert window.palette.colour == swatches[0].rgba  # not the stray default red
+    propagate(qtbot, window)
+    x, y, r = region_centre(window, BODY)
+    view = window.target_view
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, x, y))
+    assert tuple(window.project.state(0).colours[r]) == swatches[0].rgba
+    # A colour the user picked stays picked when the palette changes.
+    window.palette._clicked(window.palette.list.item(1))
+    window.palette.set_current(RED)
+    window.palette._add()
+    assert window.palette.colour == RED
