@@ -89,7 +89,9 @@ class PaletteWidget(QWidget):
         self.current.setIcon(swatch_icon(self.colour, 40))
         name = next((s.name for s in self.swatches if s.rgba == self.colour), "")
         r, g, b, a = self.colour
-        self.current_label.setText(f"{name}\n#{r:02x}{g:02x}{b:02x}" + ("" if a == 255 else f" α{a}"))
+        code = f"#{r:02x}{g:02x}{b:02x}"
+        named = f"{name}\n" if name and name.lower() != code else ""  # an unnamed swatch's name is its code
+        self.current_label.setText(named + code + ("" if a == 255 else f" α{a}"))
 
     def set_swatches(self, swatches: list[Swatch], fresh: bool = False) -> None:
         """Show these swatches; ``fresh``: they belong to another project, so a colour
