@@ -58,6 +58,28 @@ def procedural(matchers: dict, quick: bool) -> dict:
     return compare_engines(matchers, clips, max_gap=3)
 
 
+def score_cases(matchers: dict, cases) -> dict:
+    """{engine: summary, with ``seconds`` of matching per case} over cases of (reference,
+    target line art, target segmentation, target ground truth), each matched by every
+    engine."""
+    scores = {k: [] for k in matchers}
+    seconds = dict.fromkeys(matchers, 0.0)
+    n = 0
+    for ref, line, seg, gt in cases:
+        n += 1
+        for name, m in matchers.items():
+            t = time.perf_counter()
+            res = m.match([ref], line, seg)
+            seconds[name] += time.perf_counter() - t
+            pred = colour_layer(seg, res.colours)
+            scores[name].append(score_frame(pred, gt, line.ink, seg, res.confidence))
+    out = {}
+    for name in matchers:
+        out[name] = summarise(scores[name])
+        out[name]["seconds"] = round(seconds[name] / max(n, 1), 3)
+    return out
+
+
 def warped_a0242(matchers: dict, quick: bool, amplitude: float = WARP_AMPLITUDE, scan: bool = False) -> dict:
     """scan: both frames as grey JPEG scans on white (:func:`as_scan`), the ground truth
     as it is."""
@@ -67,23 +89,14 @@ def warped_a0242(matchers: dict, quick: bool, amplitude: float = WARP_AMPLITUDE,
     ref_line = line_art_from_rgba(look(line))
     ref_seg = segment(ref_line)
     ref = Reference(ref_line, ref_seg, region_colours_from_image(ref_seg, gt))
-    scores = {k: [] for k in matchers}
-    seconds = dict.fromkeys(matchers, 0.0)
-    seeds = list(WARP_SEEDS)[: 2 if quick else None]
-    for seed in seeds:
-        wl, wg = warp_pair(line, gt, amplitude=amplitude, seed=seed)
-        tl = line_art_from_rgba(look(wl))
-        ts = segment(tl)
-        for name, m in matchers.items():
-            t = time.perf_counter()
-            res = m.match([ref], tl, ts)
-            seconds[name] += time.perf_counter() - t
-            scores[name].append(score_frame(colour_layer(ts, res.colours), wg, tl.ink, ts, res.confidence))
-    out = {}
-    for name in matchers:
-        out[name] = summarise(scores[name])
-        out[name]["seconds"] = round(seconds[name] / len(seeds), 3)
-    return out
+
+    def cases():
+        for seed in list(WARP_SEEDS)[: 2 if quick else None]:
+            wl, wg = warp_pair(line, gt, amplitude=amplitude, seed=seed)
+            tl = line_art_from_rgba(look(wl))
+            yield ref, tl, segment(tl), wg
+
+    return score_cases(matchers, cases())
 
 
 def smoke_round_trip(matchers: dict, quick: bool, per_k: bool = False) -> dict:
@@ -117,22 +130,16 @@ def previous_frame(matchers: dict, root: Path) -> dict:
     pairs = [(i, j) for i, j in zip(coloured, coloured[1:], strict=False) if j == i + 1]
     if not pairs:
         raise SystemExit(f"{root}: no two consecutive frames both have a gt/ frame to score")
-    scores = {k: [] for k in matchers}
-    seconds = dict.fromkeys(matchers, 0.0)
-    for i, j in pairs:
-        ref = Reference(frames.line(i), frames.seg(i), frames.known_colours(i))
-        gt = read_rgba(clip.keyframes[clip.stems[j]])
-        for name, m in matchers.items():
-            t = time.perf_counter()
-            res = m.match([ref], frames.line(j), frames.seg(j))
-            seconds[name] += time.perf_counter() - t
-            pred = colour_layer(frames.seg(j), res.colours)
-            scores[name].append(score_frame(pred, gt, frames.line(j).ink, frames.seg(j), res.confidence))
-    out = {}
-    for name in matchers:
-        out[name] = summarise(scores[name])
-        out[name]["seconds"] = round(seconds[name] / len(pairs), 3)
-    return out
+    cases = (
+        (
+            Reference(frames.line(i), frames.seg(i), frames.known_colours(i)),
+            frames.line(j),
+            frames.seg(j),
+            read_rgba(clip.keyframes[clip.stems[j]]),
+        )
+        for i, j in pairs
+    )
+    return score_cases(matchers, cases)
 
 
 def main() -> None:
