@@ -618,6 +618,14 @@ class MainWindow(QMainWindow):
         self.runner.wait()
         step()
 
+    def _apply_run_state(self, path, st) -> None:
+        """Put a running propagation's or carry's result for one frame in the project,
+        remembering the state from before the run for its history step."""
+        before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
+        self._run_frames[path] = (before, st)
+        self._run_count += 1
+        self.project.states[path] = st
+
     def _flush_run(self, note: str = "") -> int:
         """Make what a running propagation or carry has coloured so far one history step.
 
@@ -735,10 +743,7 @@ class MainWindow(QMainWindow):
                 locks,
             )
             if st is not None:
-                before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
-                self._run_frames[path] = (before, st)
-                self._run_count += 1
-                self.project.states[path] = st
+                self._apply_run_state(path, st)
                 self._last_engine = r.engine
                 k = self.project.index_of(path)
                 self._update_thumb(k)
@@ -936,10 +941,7 @@ class MainWindow(QMainWindow):
         )
         if st is None:
             return
-        before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
-        self._run_frames[path] = (before, st)
-        self._run_count += 1
-        self.project.states[path] = st
+        self._apply_run_state(path, st)
         if r.engine != self._last_engine:
             self._last_engine = r.engine
             self._update_status()
