@@ -9,6 +9,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -60,6 +61,17 @@ class GeneratorWorker(QObject):
         self.done.emit(cancelled, error)
 
 
+class _Queued(NamedTuple):
+    """A job waiting for the runner: :meth:`JobRunner.start`'s arguments."""
+
+    kind: str
+    make_job: Callable[[], Iterator]
+    on_item: Callable | None
+    on_done: Callable | None
+    total: int
+    latest_only: bool
+
+
 class JobRunner(QObject):
     """One job at a time on its own QThread.  ``finished(kind, cancelled)`` is emitted after
     the job's GUI-side ``on_done`` ran, so a waiter sees the document updated."""
@@ -77,7 +89,7 @@ class JobRunner(QObject):
         self._on_done: Callable | None = None
         self._count = 0
         self._total = 0
-        self._queued: list[tuple] = []
+        self._queued: list[_Queued] = []
 
     @property
     def busy(self) -> bool:
@@ -101,8 +113,8 @@ class JobRunner(QObject):
         if self.busy:
             if queue:
                 if latest_only:
-                    self._queued = [q for q in self._queued if q[0] != kind or not q[5]]
-                self._queued.append((kind, make_job, on_item, on_done, total, latest_only))
+                    self._queued = [q for q in self._queued if q.kind != kind or not q.latest_only]
+                self._queued.append(_Queued(kind, make_job, on_item, on_done, total, latest_only))
                 return True
             return False
         self.kind, self._on_item, self._on_done = kind, on_item, on_done
@@ -122,7 +134,7 @@ class JobRunner(QObject):
     def cancel(self) -> None:
         """Stop the running job and drop the queued ones, except edits (see :meth:`start`),
         which still run after it."""
-        self._queued = [q for q in self._queued if not q[5]]
+        self._queued = [q for q in self._queued if not q.latest_only]
         if self._worker is not None:
             self._worker.cancel()
 
@@ -131,17 +143,17 @@ class JobRunner(QObject):
         runs before this returns (with what it delivered so far), and whatever the worker
         sent after that is dropped, so nothing of it reaches a document opened next.
         Queued edits then finish in order without running (``cancelled`` True)."""
-        edits, self._queued = [q for q in self._queued if not q[5]], []
+        edits, self._queued = [q for q in self._queued if not q.latest_only], []
         self.cancel()
         if self._thread is not None:
             self._thread.quit()
             self._thread.wait()
         if self._worker is not None:
             self._finish(True, "")
-        for kind, _, _, on_done, _, _ in edits:
-            if on_done is not None:
-                on_done(True, "")
-            self.finished.emit(kind, True)
+        for q in edits:
+            if q.on_done is not None:
+                q.on_done(True, "")
+            self.finished.emit(q.kind, True)
 
     def _stale(self) -> bool:
         """Is the signal being handled from a worker that is no longer this runner's?"""
@@ -173,5 +185,5 @@ class JobRunner(QObject):
             on_done(cancelled, error)
         self.finished.emit(kind, cancelled)
         if self._queued and not self.busy:
-            kind, make_job, on_item, on_done, total, latest_only = self._queued.pop(0)
-            self.start(kind, make_job, on_item, on_done, total, latest_only=latest_only)
+            q = self._queued.pop(0)
+            self.start(q.kind, q.make_job, q.on_item, q.on_done, q.total, latest_only=q.latest_only)
