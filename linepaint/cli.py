@@ -35,16 +35,14 @@ def _progress(done: int, total: int, label: str) -> None:
 
 def render_output(kind: str, line, seg, colours):
     """The RGBA image ``colorize`` writes for one frame (see ``--output``)."""
-    from .core.render import colour_layer, composite
+    from .core.render import colour_layer, composite, flat
 
     layer = colour_layer(seg, colours)
     if kind == "colour":
         return layer
     if kind == "composite":
         return composite(line, layer)
-    out = layer.copy()  # flat: like a ground-truth frame, black lines hard and opaque
-    out[line.ink & ~line.trace] = (0, 0, 0, 255)
-    return out
+    return flat(line, layer)
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:

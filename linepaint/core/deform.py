@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from .lineart import line_art_from_rgba
+from .render import CONTOUR, flat
 
 
 def smooth_field(
@@ -51,18 +52,16 @@ def warp_pair(line: np.ndarray, gt: np.ndarray, amplitude: float, seed: int) -> 
     # edge (a character cut by the frame stays cut), rather than opening a seamless leak.
     # Contour pixels of the ground truth take their nearest flat colour before warping;
     # afterwards the warped strokes are black again, so the two agree pixel for pixel.
-    contour = (gt[..., 3] == 255) & (gt[..., :3].max(axis=2) == 0)
-    flat = gt.copy()
+    contour = (gt == CONTOUR).all(axis=2)
+    unlined = gt.copy()
     if contour.any() and not contour.all():
         _, nearest = cv2.distanceTransformWithLabels(
             contour.astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
         lookup = np.concatenate([np.zeros((1, 4), np.uint8), gt[~contour]])
-        flat = lookup[nearest]
-    wg = cv2.remap(flat, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
-    wla = line_art_from_rgba(wl)
-    wg[wla.ink & ~wla.trace] = (0, 0, 0, 255)
-    return wl, wg
+        unlined = lookup[nearest]
+    wg = cv2.remap(unlined, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+    return wl, flat(line_art_from_rgba(wl), wg)
 
 
 def as_scan(rgba: np.ndarray, grey: bool = True, jpeg_quality: int | None = 90) -> np.ndarray:

@@ -18,11 +18,8 @@ import cv2
 import numpy as np
 
 from .project import DOUBT_THRESHOLD
-from .render import pack_colours
+from .render import CONTOUR, pack_colours
 from .segment import Segmentation
-
-#: Ground-truth contour colour (BasicPBC's layout: lines are opaque pure black).
-CONTOUR = (0, 0, 0, 255)
 
 
 def _majority(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:

@@ -47,9 +47,22 @@ def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray
     return colours
 
 
+#: Colour of the black line work in flat frames and ground truth (BasicPBC's layout:
+#: contour pixels are opaque pure black).
+CONTOUR = (0, 0, 0, 255)
+
+
 def colour_layer(seg: Segmentation, colours: np.ndarray) -> np.ndarray:
     """uint8[H, W, 4]: flat colours under the lines (fill-under-line, no seams)."""
     return colours[seg.filled]
+
+
+def flat(line: LineArt, layer: np.ndarray) -> np.ndarray:
+    """uint8[H, W, 4]: the colour layer with the black lines hard and opaque on top, like a
+    ground-truth frame; colour-trace lines take the colour under them."""
+    out = layer.copy()
+    out[line.ink & ~line.trace] = CONTOUR
+    return out
 
 
 def composite(line: LineArt, layer: np.ndarray) -> np.ndarray:

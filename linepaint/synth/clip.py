@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.image_io import write_png
+from ..core.render import CONTOUR
 from . import shapes as S
 from .character import Character, build_character
 from .motion import CameraMotion, part_matrices, plan_camera, plan_character, visible
@@ -50,7 +51,7 @@ class SynthClip:
     def lut(self) -> np.ndarray:
         """uint8[max_id + 1, 4]: colour per id, row 0 = ink (0, 0, 0, 255)."""
         out = np.zeros((max(self.palette) + 1, 4), np.uint8)
-        out[INK_ID] = (0, 0, 0, 255)
+        out[INK_ID] = CONTOUR
         for k, c in self.palette.items():
             out[k] = c
         return out
@@ -160,7 +161,7 @@ def generate_clip(
     gap_rate = 0.05
 
     lut = np.zeros((next_id, 4), np.uint8)
-    lut[INK_ID] = (0, 0, 0, 255)
+    lut[INK_ID] = CONTOUR
     for k, col in palette.items():
         lut[k] = col
 
