@@ -145,7 +145,8 @@ def _decode_with_opencv_only(path: Path) -> np.ndarray:
 
 
 def image_size(path: str | os.PathLike) -> tuple[int, int]:
-    """(width, height) from the header only; raises :class:`ImageReadError`."""
+    """(width, height) from the header (a TIFF only OpenCV reads, float RGB, is decoded);
+    raises :class:`ImageReadError`."""
     path = Path(path)
     try:
         png_size = _png_header_size(path)
