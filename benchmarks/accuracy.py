@@ -9,9 +9,13 @@
     real ground truth (26 -> k -> 26), for every other frame k (--quick: three of them).
     Scores pool the regions of all round trips; ``--per-k`` prints each k as well.
 
+(d) real motion, ../shared/data/real/dwanko (a studio run cycle, ground truth on every
+    frame; it measures, it is never trained on): each drawing from the previous one, every
+    ordered pair of drawings grouped by distance (a cycle comes back to similar poses),
+    and the whole clip from drawing 1 alone, ``forward`` and ``nearest``.
+
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
-(the published data sets, or real art of your own): each frame is coloured from the
-previous frame's ground truth, the protocol of the published work.
+(the published data sets, or real art of your own) the same way as (d).
 
 Prints per engine and set, with the doubt figures (segments below the app's doubt line,
 and the share of wrong segments among them), then ``mean fg region accuracy: X`` for
@@ -30,13 +34,14 @@ from pathlib import Path
 
 import numpy as np
 
-from linepaint.core.clip import ClipFrames, open_clip
+from linepaint.core.clip import ClipFrames, choose_keyframes, open_clip
 from linepaint.core.deform import as_scan, warp_pair
 from linepaint.core.image_io import read_rgba
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.match import get_matcher
 from linepaint.core.match.base import Reference
 from linepaint.core.metrics import score_frame, summarise
+from linepaint.core.propagate import propagate
 from linepaint.core.render import colour_layer, region_colours_from_image
 from linepaint.core.segment import segment
 from linepaint.model.evaluation import compare_engines
@@ -122,24 +127,78 @@ def smoke_round_trip(matchers: dict, quick: bool, per_k: bool = False) -> dict:
     return out
 
 
-def previous_frame(matchers: dict, root: Path) -> dict:
-    """Every frame of a fully coloured clip coloured from the one before it."""
+def _coloured_frames(root: Path) -> tuple:
     clip = open_clip(root)
-    frames = ClipFrames(clip)
     coloured = clip.keyframe_indices()
-    pairs = [(i, j) for i, j in zip(coloured, coloured[1:], strict=False) if j == i + 1]
-    if not pairs:
-        raise SystemExit(f"{root}: no two consecutive frames both have a gt/ frame to score")
-    cases = (
-        (
+    if len(coloured) < 2:
+        raise SystemExit(f"{root}: fewer than two frames have a gt/ frame to score")
+    return clip, ClipFrames(clip, cache=len(clip.stems)), coloured
+
+
+def _pair_cases(clip, frames: ClipFrames, pairs):
+    for i, j in pairs:
+        yield (
             Reference(frames.line(i), frames.seg(i), frames.known_colours(i)),
             frames.line(j),
             frames.seg(j),
             read_rgba(clip.keyframes[clip.stems[j]]),
         )
-        for i, j in pairs
-    )
-    return score_cases(matchers, cases)
+
+
+def previous_frame(matchers: dict, root: Path) -> dict:
+    """Every frame of a fully coloured clip coloured from the one before it."""
+    clip, frames, coloured = _coloured_frames(root)
+    pairs = [(i, j) for i, j in zip(coloured, coloured[1:], strict=False) if j == i + 1]
+    return score_cases(matchers, _pair_cases(clip, frames, pairs))
+
+
+def every_pair(matchers: dict, root: Path) -> dict:
+    """{"distance d": summary} over every ordered pair (i, j), i != j, of coloured frames,
+    grouped by |i - j|, plus "all" pooled over every pair."""
+    clip, frames, coloured = _coloured_frames(root)
+    pairs = [(i, j) for i in coloured for j in coloured if i != j]
+    out = {}
+    for d in sorted({abs(i - j) for i, j in pairs}):
+        out[f"distance {d}"] = score_cases(
+            matchers, _pair_cases(clip, frames, [p for p in pairs if abs(p[0] - p[1]) == d])
+        )
+    out["all pairs"] = score_cases(matchers, _pair_cases(clip, frames, pairs))
+    return out
+
+
+def from_first(matchers: dict, root: Path, mode: str) -> dict:
+    """The whole clip coloured from its first coloured frame alone (``propagate`` in
+    ``mode``), every other frame scored against its ground truth."""
+    clip = choose_keyframes(open_clip(root), "first")
+    full = open_clip(root)
+    out = {}
+    for name, m in matchers.items():
+        frames = ClipFrames(clip, cache=len(clip.stems))
+        t = time.perf_counter()
+        scores = [
+            score_frame(
+                colour_layer(r.seg, r.colours),
+                read_rgba(full.keyframes[r.stem]),
+                frames.line(r.index).ink,
+                r.seg,
+                r.confidence,
+            )
+            for r in propagate(frames, m, mode=mode)
+            if r.stem in full.keyframes
+        ]
+        out[name] = summarise(scores)
+        out[name]["seconds"] = round((time.perf_counter() - t) / max(len(scores), 1), 3)
+    return out
+
+
+def motion_sets(matchers: dict, root: Path) -> dict:
+    """The real-motion sets (d) of one fully coloured clip, by name."""
+    sets = {f"{root.name} from previous": previous_frame(matchers, root)}
+    for key, by_engine in every_pair(matchers, root).items():
+        sets[f"{root.name} {key}"] = by_engine
+    for mode in ("forward", "nearest"):
+        sets[f"{root.name} from first, {mode}"] = from_first(matchers, root, mode)
+    return sets
 
 
 def main() -> None:
@@ -177,10 +236,11 @@ def main() -> None:
         pass
     if args.engine not in matchers:
         raise SystemExit(f"engine {args.engine} is not available (no shipped weights)")
-    if args.clip:
-        sets = {f"{c.name} (from previous gt)": previous_frame(matchers, c) for c in args.clip}
-    else:
-        sets = {"procedural (held-out seeds)": procedural(matchers, args.quick)}
+    sets = {}
+    for clip in args.clip or ([REAL / "dwanko"] if (REAL / "dwanko").is_dir() else []):
+        sets.update(motion_sets(matchers, clip))
+    if not args.clip:
+        sets["procedural (held-out seeds)"] = procedural(matchers, args.quick)
     if REAL.is_dir() and not args.clip:
         for amp in args.warp_amplitude:
             name = "warped a0242" if amp == WARP_AMPLITUDE else f"warped a0242 ±{amp:g} px"
@@ -195,7 +255,7 @@ def main() -> None:
                 extra += f"; doubt flags {s['doubt_flagged']:.1%} of segments, "
                 extra += f"{s['doubt_caught']:.0%} of wrong ones"
             print(
-                f"{set_name:30s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
+                f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "
                 f"mIoU {s['miou']:.4f}  clicks {s['clicks_to_fix']}/{s['segments']}{extra}"
             )
