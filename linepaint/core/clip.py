@@ -1,10 +1,13 @@
 """A clip on disk in BasicPBC layout: ``CLIP/line/<stem>.png`` per frame, ``CLIP/gt/<stem>.png``
-for coloured keyframes.  Finds frames, sorts them naturally and checks them up front."""
+for coloured keyframes.  Finds frames, sorts them naturally and checks them up front;
+:func:`find_frames` turns files and folders dropped on the app into frames and keyframes."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -150,3 +153,62 @@ class ClipFrames:
         if path is None:
             return None
         return region_colours_from_image(self.seg(i), read_rgba(path))
+
+
+def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[str, str], list[str]]:
+    """Expand dropped files and folders into (line frames, {line path: keyframe image},
+    problems).  A folder with ``line/`` inside is a clip in BasicPBC layout: its ``gt/``
+    images become keyframes of the line frames with the same stem."""
+    lines: list[Path] = []
+    keys: dict[str, str] = {}
+    problems: list[str] = []
+    # A clip's gt/ folder dropped (alone or with its line/) means the clip: its coloured
+    # frames are keyframes, not more line art.
+    dropped = [Path(raw) for raw in paths]
+    clips = {p.parent for p in dropped if p.is_dir() and _in_clip_gt(p / "x")}
+    line_by_stem: dict[Path, dict[str, Path]] = {}  # per clip, listed once
+    seen: set[Path] = set()
+    for p in dropped:
+        if p.parent in clips and p.name.lower() in ("gt", "line"):
+            p = p.parent
+        if p in seen:
+            continue
+        seen.add(p)
+        if p.is_dir():
+            if (p / "line").is_dir():
+                clip_lines = list_images(p / "line")
+                lines += clip_lines
+                if (p / "gt").is_dir():
+                    gt = {g.stem: g for g in list_images(p / "gt")}
+                    for ln in clip_lines:
+                        if ln.stem in gt:
+                            keys[str(ln.resolve())] = str(gt[ln.stem].resolve())
+            else:
+                found = list_images(p)
+                if not found:
+                    problems.append(f"{p.name}: the folder holds no image files.")
+                lines += found
+        elif p.is_file() and is_image_file(p):
+            line = None
+            if _in_clip_gt(p):
+                clip = p.parent.parent
+                if clip not in line_by_stem:
+                    line_by_stem[clip] = {q.stem: q for q in list_images(clip / "line")}
+                line = line_by_stem[clip].get(p.stem)
+            if line is None:
+                lines.append(p)
+            else:  # a clip's gt/<stem> file: the coloured keyframe of line/<stem>
+                keys[str(line.resolve())] = str(p.resolve())
+                if line not in seen and line not in dropped:
+                    seen.add(line)
+                    lines.append(line)
+        elif p.exists():
+            problems.append(f"{p.name}: not an image linepaint imports (PNG, TIFF, JPG, WebP).")
+        else:
+            problems.append(f"{p.name}: file not found.")
+    return lines, keys, problems
+
+
+def _in_clip_gt(path: Path) -> bool:
+    """Is ``path`` inside a clip's ``gt/`` folder (one with ``line/`` beside it)?"""
+    return path.parent.name.lower() == "gt" and (path.parent.parent / "line").is_dir()

@@ -1,7 +1,7 @@
 """The colourist's document: frames, keyframes, per-frame region colours, locks, gap-line
-strokes and palette, with edits that return invertible change records and a versioned,
-atomically written save format.  Qt-free (STYLE §3): the GUI wraps each change in an undo
-command; tests drive it without a window.
+strokes and palette, with edits that return invertible change records.  Qt-free (STYLE
+§3): the GUI wraps each change in an undo command; tests drive it without a window.  The
+save format is :mod:`.project_file`; finding frames in dropped files is :mod:`.clip`.
 
 Per-frame state is keyed by the line file's path, so change records stay valid when
 frames are added or re-sorted.  Label maps are not held for every frame: segmentations
@@ -11,40 +11,38 @@ from the project file) on demand.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import threading
-import time
-import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
 
-from .clip import list_images, natural_key
+from .clip import natural_key
 from .errors import ImageReadError, ProjectError
-from .image_io import atomic_write_bytes, image_size, is_image_file, read_rgba
+from .image_io import image_size, read_rgba
 from .lineart import LineArt, read_line_art
-from .palette import Swatch, extract_palette, swatches_from_data
+from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
 from .segment import Segmentation, segment
 
 Colour = tuple[int, int, int, int]
 CLEAR: Colour = (0, 0, 0, 0)
 
-FORMAT = "linepaint-project"
-VERSION = 1
-SUFFIX = ".lpproj"
-AUTOSAVE_SUFFIX = ".autosave"
-
 #: Regions below this confidence are "doubtful": the review tools jump between them.
 DOUBT_THRESHOLD = 0.5
-#: A carried fix follows a region into the next frame only when the match is this sure.
-HOLD_THRESHOLD = 0.25
+
+
+class LabelSource(Protocol):
+    """A label map stored elsewhere (a saved project file) for frames with these strokes."""
+
+    strokes: tuple
+
+    def read(self) -> np.ndarray | None: ...
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,16 @@ def draw_strokes(ink: np.ndarray, strokes: Iterable[Stroke]) -> np.ndarray:
     return canvas.astype(bool)
 
 
+def keyframe_colours(state: FrameState, seg: Segmentation) -> np.ndarray:
+    """uint8[n + 1, 4] of a keyframe: its painted table, or read from its coloured image
+    (clear when it has neither)."""
+    if state.colours is not None:
+        return state.colours
+    if state.key_image is None:
+        return np.zeros((seg.n + 1, 4), np.uint8)
+    return region_colours_from_image(seg, read_rgba(state.key_image))
+
+
 class SegCache:
     """Thread-safe LRU of (line art, segmentation) keyed by (line path, strokes)."""
 
@@ -174,7 +182,8 @@ class Project:
         self.gap = gap
         self.path: Path | None = None
         self.cache = SegCache(cache)
-        self._saved: dict[str, tuple] = {}  # path -> (strokes, zip file, member) of stored labels
+        #: path -> where that frame's label map is stored (set by the save format).
+        self.stored: dict[str, LabelSource] = {}
         self._line_cache = SegCache(4)
 
     # -- frames -----------------------------------------------------------------------
@@ -271,14 +280,9 @@ class Project:
         if hit is not None:
             return hit[1]
         line = self.line(i, key[1])
-        saved = self._saved.get(key[0])
-        seg = None
-        if saved is not None and saved[0] == key[1]:
-            try:
-                with zipfile.ZipFile(saved[1]) as zf, zf.open(saved[2]) as fh:
-                    seg = seg_from_labels(np.load(io.BytesIO(fh.read()))["labels"])
-            except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-                seg = None
+        stored = self.stored.get(key[0])
+        labels = stored.read() if stored is not None and stored.strokes == key[1] else None
+        seg = None if labels is None else seg_from_labels(labels)
         if seg is None or seg.shape != line.shape:
             seg = segment(line, self.gap)
         self.cache.put(key, (line, seg))
@@ -289,12 +293,9 @@ class Project:
         st = self.state(i)
         if not st.keyframe:
             return None
-        if st.colours is not None:
+        if st.colours is not None:  # no segmentation needed
             return st.colours
-        seg = seg or self.seg(i)
-        if st.key_image is None:
-            return np.zeros((seg.n + 1, 4), np.uint8)
-        return region_colours_from_image(seg, read_rgba(st.key_image))
+        return keyframe_colours(st, seg or self.seg(i))
 
     def cached(self, i: int) -> tuple[LineArt, Segmentation] | None:
         """(line art, segmentation) of frame ``i`` if in the cache, without computing."""
@@ -323,13 +324,6 @@ class Project:
             return st.colours
         seg = seg or self.seg(i)
         return np.zeros((seg.n + 1, 4), np.uint8)
-
-    def locks_by_index(self) -> dict[int, dict[int, Colour]]:
-        return {
-            i: dict(self.states[p].locks)
-            for i, p in enumerate(self.frames)
-            if self.states[p].locks and not self.states[p].keyframe
-        }
 
     def doubtful(self, i: int, threshold: float = DOUBT_THRESHOLD) -> np.ndarray:
         """int[k]: regions of frame ``i`` whose confidence is below ``threshold``."""
@@ -533,253 +527,6 @@ class Project:
         """A frozen view for a worker thread: frame list and states as they are now."""
         return ProjectSequence(self)
 
-    # -- save / open ----------------------------------------------------------------------
-
-    def _frame_record(self, i: int, base: Path, files: dict[str, bytes]) -> dict:
-        path = self.frames[i]
-        st = self.states[path]
-
-        def rel(p: str | None):
-            if p is None:
-                return None
-            try:
-                r = os.path.relpath(p, base)
-            except ValueError:
-                r = None
-            return {"abs": p, "rel": r}
-
-        rec = {
-            "line": rel(path),
-            "keyframe": st.keyframe,
-            "key_image": rel(st.key_image),
-            "reference": rel(st.reference),
-            "engine": st.engine,
-            "locks": {str(k): list(v) for k, v in st.locks.items()},
-            "strokes": [s.to_json() for s in st.strokes],
-            "data": None,
-        }
-        if st.colours is not None:
-            member = f"frames/{i:05d}.npz"
-            arrays = {"colours": st.colours}
-            if st.confidence is not None:
-                arrays["confidence"] = st.confidence
-            if st.source is not None:
-                arrays["source"] = st.source
-            seg = self.cached_seg(i)
-            saved = self._saved.get(path)
-            if seg is None and saved is not None and saved[0] == st.strokes:
-                try:
-                    with zipfile.ZipFile(saved[1]) as zf:
-                        arrays["labels"] = np.load(io.BytesIO(zf.read(saved[2])))["labels"]
-                except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-                    pass
-            elif seg is not None:
-                arrays["labels"] = seg.labels.astype(np.uint16 if seg.n < 65536 else np.int32)
-            buf = io.BytesIO()
-            np.savez_compressed(buf, **arrays)
-            files[member] = buf.getvalue()
-            rec["data"] = member
-        return rec
-
-    def to_bytes(self, location: Path) -> bytes:
-        base = location.resolve().parent
-        files: dict[str, bytes] = {}
-        frames = [self._frame_record(i, base, files) for i in range(len(self.frames))]
-        doc = {
-            "format": FORMAT,
-            "version": VERSION,
-            "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "size": list(self.size) if self.size else None,
-            "gap": self.gap,
-            "frames": frames,
-            "palette": [{"name": s.name, "rgba": list(s.rgba)} for s in self.palette],
-        }
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-            zf.writestr("project.json", json.dumps(doc, indent=1))
-            for name, data in files.items():
-                zf.writestr(name, data)
-        return buf.getvalue()
-
-    def save(self, path: str | os.PathLike, as_copy: bool = False) -> None:
-        """Write the project as one zip file (atomically: temp file then rename).
-        ``as_copy`` (autosave) leaves :attr:`path` as it is."""
-        path = Path(path)
-        try:
-            data = self.to_bytes(path)
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise ProjectError(f"{path.name}: cannot save the project ({exc.strerror or exc}).") from None
-        if not as_copy:
-            self.path = path
-        # Where each frame's labels are stored: the file just written replaces whatever it
-        # held before, so every pointer into it is renewed or dropped (frames are
-        # renumbered when frames are added or removed; a member name may now hold another
-        # frame's labels).  Pointers into other files stay valid.
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-        here = str(path)
-        pointed_here = {p for p, v in self._saved.items() if v[1] == here}
-        self._saved = {p: v for p, v in self._saved.items() if v[1] != here}
-        for i, p in enumerate(self.frames):
-            member = f"frames/{i:05d}.npz"
-            if member in names and (not as_copy or p in pointed_here):
-                self._saved[p] = (self.states[p].strokes, here, member)
-
-    @classmethod
-    def open(cls, path: str | os.PathLike, cache: int = 12, skip_missing: bool = False) -> Project:
-        """Read a project file.  Frames whose line files went missing raise
-        :class:`MissingFramesError` (naming them), unless ``skip_missing``: then the
-        project opens without them (their colours go with the next save)."""
-        path = Path(path)
-        try:
-            with zipfile.ZipFile(path) as zf:
-                doc = json.loads(zf.read("project.json"))
-                arrays = {}
-                for rec in doc.get("frames", []):
-                    if rec.get("data"):
-                        with np.load(io.BytesIO(zf.read(rec["data"]))) as z:
-                            arrays[rec["data"]] = {k: z[k] for k in z.files if k != "labels"}
-        except FileNotFoundError:
-            raise ProjectError(f"{path.name}: project file not found.") from None
-        except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
-            raise ProjectError(f"{path.name}: not a linepaint project or damaged ({exc}).") from None
-        try:
-            return cls._from_doc(doc, arrays, path, cache, skip_missing)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-            raise ProjectError(
-                f"{path.name}: not a linepaint project or damaged ({type(exc).__name__}: {exc})."
-            ) from None
-
-    @classmethod
-    def _from_doc(cls, doc, arrays: dict, path: Path, cache: int, skip_missing: bool) -> Project:
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise ProjectError(f"{path.name}: not a linepaint project.")
-        if int(doc.get("version", 0)) > VERSION:
-            raise ProjectError(
-                f"{path.name}: saved by a newer linepaint (format {doc['version']}); please update."
-            )
-        base = path.resolve().parent
-        proj = cls(gap=doc.get("gap"), cache=cache)
-        proj.size = tuple(doc["size"]) if doc.get("size") else None
-
-        def resolve(ref):
-            if ref is None:
-                return None
-            if ref.get("rel") is not None:
-                cand = (base / ref["rel"]).resolve()
-                if cand.exists():
-                    return str(cand)
-            return ref["abs"]
-
-        missing = []
-        for rec in doc.get("frames", []):
-            line = resolve(rec["line"])
-            if not Path(line).exists():
-                missing.append(Path(line).name)
-                continue
-            strokes = tuple(Stroke.from_json(s) for s in rec.get("strokes", []))
-            st = FrameState(
-                keyframe=bool(rec.get("keyframe")),
-                key_image=resolve(rec.get("key_image")),
-                reference=resolve(rec.get("reference")),
-                engine=rec.get("engine", ""),
-                locks={int(k): tuple(int(c) for c in v) for k, v in rec.get("locks", {}).items()},
-                strokes=strokes,
-            )
-            if rec.get("data"):
-                a = arrays[rec["data"]]
-                st = replace(
-                    st,
-                    colours=a["colours"].astype(np.uint8),
-                    confidence=a["confidence"].astype(np.float32) if "confidence" in a else None,
-                    source=a["source"].astype(np.int32) if "source" in a else None,
-                )
-                proj._saved[line] = (strokes, str(path), rec["data"])
-            proj.frames.append(line)
-            proj.states[line] = st
-        if missing and not skip_missing:
-            raise MissingFramesError(
-                f"{path.name}: {len(missing)} line file(s) missing: "
-                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}.",
-                missing,
-            )
-        proj.palette = swatches_from_data(doc.get("palette", []), path.name)
-        proj.path = path
-        return proj
-
-
-class MissingFramesError(ProjectError):
-    """A project's line files are gone (moved, renamed, deleted); ``missing`` names them."""
-
-    def __init__(self, message: str, missing: list[str]):
-        super().__init__(message)
-        self.missing = missing
-
-
-def autosave_path(project_path: Path) -> Path:
-    """Sibling file autosaves go to: ``shot.lpproj`` -> ``shot.lpproj.autosave``."""
-    return project_path.with_name(project_path.name + AUTOSAVE_SUFFIX)
-
-
-def find_frames(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], dict[str, str], list[str]]:
-    """Expand dropped files and folders into (line frames, {line path: keyframe image},
-    problems).  A folder with ``line/`` inside is a clip in BasicPBC layout: its ``gt/``
-    images become keyframes of the line frames with the same stem."""
-    lines: list[Path] = []
-    keys: dict[str, str] = {}
-    problems: list[str] = []
-    # A clip's gt/ folder dropped (alone or with its line/) means the clip: its coloured
-    # frames are keyframes, not more line art.
-    dropped = [Path(raw) for raw in paths]
-    clips = {p.parent for p in dropped if p.is_dir() and _in_clip_gt(p / "x")}
-    line_by_stem: dict[Path, dict[str, Path]] = {}  # per clip, listed once
-    seen: set[Path] = set()
-    for p in dropped:
-        if p.parent in clips and p.name.lower() in ("gt", "line"):
-            p = p.parent
-        if p in seen:
-            continue
-        seen.add(p)
-        if p.is_dir():
-            if (p / "line").is_dir():
-                clip_lines = list_images(p / "line")
-                lines += clip_lines
-                if (p / "gt").is_dir():
-                    gt = {g.stem: g for g in list_images(p / "gt")}
-                    for ln in clip_lines:
-                        if ln.stem in gt:
-                            keys[str(ln.resolve())] = str(gt[ln.stem].resolve())
-            else:
-                found = list_images(p)
-                if not found:
-                    problems.append(f"{p.name}: the folder holds no image files.")
-                lines += found
-        elif p.is_file() and is_image_file(p):
-            line = None
-            if _in_clip_gt(p):
-                clip = p.parent.parent
-                if clip not in line_by_stem:
-                    line_by_stem[clip] = {q.stem: q for q in list_images(clip / "line")}
-                line = line_by_stem[clip].get(p.stem)
-            if line is None:
-                lines.append(p)
-            else:  # a clip's gt/<stem> file: the coloured keyframe of line/<stem>
-                keys[str(line.resolve())] = str(p.resolve())
-                if line not in seen and line not in dropped:
-                    seen.add(line)
-                    lines.append(line)
-        elif p.exists():
-            problems.append(f"{p.name}: not an image linepaint imports (PNG, TIFF, JPG, WebP).")
-        else:
-            problems.append(f"{p.name}: file not found.")
-    return lines, keys, problems
-
-
-def _in_clip_gt(path: Path) -> bool:
-    """Is ``path`` inside a clip's ``gt/`` folder (one with ``line/`` beside it)?"""
-    return path.parent.name.lower() == "gt" and (path.parent.parent / "line").is_dir()
-
 
 class ProjectSequence:
     """:class:`~linepaint.core.propagate.FrameSequence` over a snapshot of a project, safe
@@ -791,7 +538,6 @@ class ProjectSequence:
         self.frames = list(project.frames)
         self.states = dict(project.states)
         self._known: dict[int, np.ndarray] = {}
-        self._index = {p: i for i, p in enumerate(project.frames)}
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -819,15 +565,7 @@ class ProjectSequence:
         if not st.keyframe:
             return None
         if i not in self._known:
-            if st.colours is not None:
-                self._known[i] = st.colours
-            else:
-                seg = self.seg(i)
-                self._known[i] = (
-                    np.zeros((seg.n + 1, 4), np.uint8)
-                    if st.key_image is None
-                    else region_colours_from_image(seg, read_rgba(st.key_image))
-                )
+            self._known[i] = keyframe_colours(st, self.seg(i))
         return self._known[i]
 
     def colours(self, i: int) -> np.ndarray | None:
@@ -837,65 +575,13 @@ class ProjectSequence:
             else self.states[self.frames[i]].colours
         )
 
+    def keyframes(self) -> list[int]:
+        return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]
+
     def locks(self) -> dict[int, dict[int, Colour]]:
+        """Per frame index, the regions the user painted (keyframes' locks are ignored)."""
         return {
             i: dict(self.states[p].locks)
             for i, p in enumerate(self.frames)
             if self.states[p].locks and not self.states[p].keyframe
         }
-
-
-def carry_fix_forward(
-    seq: ProjectSequence, matcher, start: int, region: int, rgba: Colour, mode: str = "nearest"
-) -> Iterator[tuple]:
-    """After the user filled ``region`` of frame ``start``, follow it forward: in each
-    later frame (up to the next keyframe) find the regions matched to it from the previous
-    frame, lock them to ``rgba`` and re-solve that frame with the locks as constraints.
-
-    Yields (FrameResult, locks of that frame) one frame at a time; stops where the region
-    is no longer matched with confidence :data:`HOLD_THRESHOLD`.
-    """
-    from .match.base import Reference
-    from .propagate import plan, solve_frame
-
-    n = len(seq)
-    known = [i for i in range(n) if seq.states[seq.frames[i]].keyframe]
-    refs_of = dict(plan(n, known, mode))
-    locks = seq.locks()
-    locks.setdefault(start, {})[int(region)] = tuple(int(v) for v in rgba)
-    prev = seq.colours(start)
-    prev = np.zeros((seq.seg(start).n + 1, 4), np.uint8) if prev is None else prev.copy()
-    prev[region] = rgba
-    tracked = np.array([region])
-    current: dict[int, np.ndarray] = {start: prev}
-    for j in range(start + 1, n):
-        if j in known or j not in refs_of:
-            break
-        seg_j, line_j = seq.seg(j), seq.line(j)
-        link = matcher.match(
-            [Reference(seq.line(j - 1), seq.seg(j - 1), current[j - 1])],
-            line_j,
-            seg_j,
-            locked=locks.get(j, {}),
-        )
-        hits = np.nonzero(np.isin(link.source, tracked) & (link.confidence >= HOLD_THRESHOLD))[0]
-        hits = hits[hits > 0]
-        if len(hits) == 0:
-            break
-        frame_locks = dict(locks.get(j, {}))
-        for t in hits:
-            frame_locks[int(t)] = tuple(int(v) for v in rgba)
-        locks[j] = frame_locks
-        ref_ids = refs_of[j]
-        refs = []
-        for r in ref_ids:
-            cols = current.get(r)
-            if cols is None:
-                cols = seq.colours(r)
-            if cols is None:
-                cols = np.zeros((seq.seg(r).n + 1, 4), np.uint8)
-            refs.append(Reference(seq.line(r), seq.seg(r), cols))
-        result = solve_frame(matcher, j, seq.stem(j), line_j, seg_j, refs, ref_ids, frame_locks)
-        current[j] = result.colours
-        tracked = hits
-        yield result, frame_locks

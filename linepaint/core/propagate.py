@@ -8,7 +8,7 @@ cancelled run never leaves half a frame.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -19,13 +19,17 @@ from .segment import Segmentation
 
 Colour = tuple[int, int, int, int]
 
+#: A carried fix follows a region into the next frame only when the match is this sure.
+HOLD_THRESHOLD = 0.25
+
 
 @dataclass(frozen=True)
 class FrameResult:
     """One coloured frame.
 
     colours: uint8[seg.n + 1, 4]; confidence: float32[seg.n + 1] (1 on locked regions);
-    source: int32[seg.n + 1] matched region in the reference frame ``reference`` (-1: none).
+    source: int32[seg.n + 1] matched region in the reference frame ``reference`` (-1: none);
+    locks: {region: RGBA} the frame was solved with (kept as painted).
     """
 
     index: int
@@ -36,6 +40,7 @@ class FrameResult:
     source: np.ndarray
     reference: int
     engine: str
+    locks: dict = field(default_factory=dict)
 
 
 class FrameSequence(Protocol):
@@ -112,6 +117,7 @@ def solve_frame(
         source=result.source,
         reference=reference,
         engine=result.engine,
+        locks=dict(locks),
     )
 
 
@@ -142,3 +148,68 @@ def propagate(
         done[i] = result.colours
         if i in wanted:
             yield result
+
+
+class EditedSequence(FrameSequence, Protocol):
+    """A sequence the user edits (a project snapshot): which frames are keyframes, the
+    colours each frame has now and the regions painted by hand."""
+
+    def keyframes(self) -> list[int]: ...
+
+    def colours(self, i: int) -> np.ndarray | None: ...
+
+    def locks(self) -> dict[int, dict[int, Colour]]: ...
+
+
+def carry_fix_forward(
+    seq: EditedSequence, matcher: Matcher, start: int, region: int, rgba: Colour, mode: str = "nearest"
+) -> Iterator[FrameResult]:
+    """After the user filled ``region`` of frame ``start``, follow it forward: in each
+    later frame (up to the next keyframe) find the regions matched to it from the previous
+    frame, lock them to ``rgba`` and re-solve that frame with the locks as constraints.
+
+    Yields a :class:`FrameResult` (its ``locks`` include the carried ones) one frame at a
+    time; stops where the region is no longer matched with confidence
+    :data:`HOLD_THRESHOLD`.
+    """
+    n = len(seq)
+    known = set(seq.keyframes())
+    refs_of = dict(plan(n, known, mode))
+    locks = seq.locks()
+    locks.setdefault(start, {})[int(region)] = tuple(int(v) for v in rgba)
+    prev = seq.colours(start)
+    prev = np.zeros((seq.seg(start).n + 1, 4), np.uint8) if prev is None else prev.copy()
+    prev[region] = rgba
+    tracked = np.array([region])
+    current: dict[int, np.ndarray] = {start: prev}
+    for j in range(start + 1, n):
+        if j in known or j not in refs_of:
+            break
+        seg_j, line_j = seq.seg(j), seq.line(j)
+        link = matcher.match(
+            [Reference(seq.line(j - 1), seq.seg(j - 1), current[j - 1])],
+            line_j,
+            seg_j,
+            locked=locks.get(j, {}),
+        )
+        hits = np.nonzero(np.isin(link.source, tracked) & (link.confidence >= HOLD_THRESHOLD))[0]
+        hits = hits[hits > 0]
+        if len(hits) == 0:
+            break
+        frame_locks = dict(locks.get(j, {}))
+        for t in hits:
+            frame_locks[int(t)] = tuple(int(v) for v in rgba)
+        locks[j] = frame_locks
+        ref_ids = refs_of[j]
+        refs = []
+        for r in ref_ids:
+            cols = current.get(r)
+            if cols is None:
+                cols = seq.colours(r)
+            if cols is None:
+                cols = np.zeros((seq.seg(r).n + 1, 4), np.uint8)
+            refs.append(Reference(seq.line(r), seq.seg(r), cols))
+        result = solve_frame(matcher, j, seq.stem(j), line_j, seg_j, refs, ref_ids, frame_locks)
+        current[j] = result.colours
+        tracked = hits
+        yield result

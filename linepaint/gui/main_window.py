@@ -27,18 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.clip import find_frames
 from ..core.errors import LinepaintError
 from ..core.palette import read_palette, write_palette
-from ..core.project import (
-    DOUBT_THRESHOLD,
-    Change,
-    MissingFramesError,
-    Project,
-    Stroke,
-    autosave_path,
-    carry_fix_forward,
-    find_frames,
-)
+from ..core.project import DOUBT_THRESHOLD, Change, Project, Stroke
+from ..core.project_file import MissingFramesError, autosave_path, open_project, save_project
+from ..core.propagate import carry_fix_forward
 from .canvas import FrameView, boxes_for
 from .commands import ChangeCommand
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
@@ -729,8 +723,7 @@ class MainWindow(QMainWindow):
         self._run_text = f"Carry fix forward from {self.project.stem(i)}" + " ({n} frame(s))"
         self._run_follows, self._run_count = token, 0
 
-        def item(x):
-            r, locks = x
+        def item(r):
             path = seq.frames[r.index]
             st = self.project.result_state(
                 path,
@@ -740,7 +733,7 @@ class MainWindow(QMainWindow):
                 seq.frames[r.reference],
                 r.engine,
                 seq.strokes(r.index),
-                locks,
+                r.locks,
             )
             if st is not None:
                 self._apply_run_state(path, st)
@@ -1076,7 +1069,7 @@ class MainWindow(QMainWindow):
             return
         try:
             try:
-                proj = Project.open(path)
+                proj = open_project(path)
             except MissingFramesError as exc:
                 ans = self.ask(
                     f"{exc}\n\nOpen the project without them?  Their colours leave the project "
@@ -1084,7 +1077,7 @@ class MainWindow(QMainWindow):
                 )
                 if ans != QMessageBox.Yes:
                     return
-                proj = Project.open(path, skip_missing=True)
+                proj = open_project(path, skip_missing=True)
                 self._status(f"Opened without {len(exc.missing)} missing frame(s).")
         except LinepaintError as exc:
             self.report(str(exc))
@@ -1100,7 +1093,7 @@ class MainWindow(QMainWindow):
         if target.suffix != ".lpproj":
             target = target.with_name(target.name + ".lpproj")
         try:
-            self.project.save(target)
+            save_project(self.project, target)
         except LinepaintError as exc:
             self.report(str(exc))
             return False
@@ -1141,7 +1134,7 @@ class MainWindow(QMainWindow):
             return
         target = self.autosave_target()
         try:
-            self.project.save(target, as_copy=True)
+            save_project(self.project, target, as_copy=True)
         except LinepaintError as exc:
             self._status(f"Autosave failed: {exc}")
             return
@@ -1171,7 +1164,7 @@ class MainWindow(QMainWindow):
             self._remove_autosave()
             return False
         try:
-            proj = Project.open(p)
+            proj = open_project(p)
         except LinepaintError as exc:
             self.report(str(exc))
             return False

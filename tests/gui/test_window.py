@@ -12,6 +12,7 @@ from synthetic import BODY, EYE, draw_frame
 
 from linepaint.core.image_io import read_rgba, write_png
 from linepaint.core.project import Project
+from linepaint.core.project_file import open_project
 
 RED = (255, 0, 0, 255)
 
@@ -204,7 +205,7 @@ def test_save_and_reopen_identical(qtbot, window, clip, tmp_path, settings):
     assert window.save_project(str(out))
     assert not window.isWindowModified()
     assert str(out) in settings.value("recent")
-    reopened = Project.open(out)
+    reopened = open_project(out)
     for i in range(12):
         assert np.array_equal(reopened.colours(i), window.project.colours(i))
     window.open_project(str(out))
@@ -478,7 +479,7 @@ def test_gap_lines_still_queued_when_the_window_closes_are_saved(qtbot, window, 
     assert window.display_runner.busy and len(window.display_runner._queued) >= 2
     window.ask = lambda *a, **k: QMessageBox.Save
     window.close()
-    assert set(Project.open(saved).state(0).strokes) == {a, b, c}
+    assert set(open_project(saved).state(0).strokes) == {a, b, c}
 
 
 def test_the_bucket_starts_on_the_palettes_first_colour_and_then_keeps_the_users(qtbot, window, clip):
