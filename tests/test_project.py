@@ -12,6 +12,7 @@ from linepaint.core.errors import ProjectError
 from linepaint.core.project import Project, Stroke
 from linepaint.core.project_file import open_project, save_project
 from linepaint.core.propagate import carry_fix_forward, propagate
+from linepaint.core.run import Run
 
 RED = (255, 0, 0, 255)
 
@@ -30,13 +31,10 @@ def load(clip):
 
 def run(proj):
     seq = proj.sequence()
-    new = {}
+    batch = Run(proj, seq, "Propagate {n} frame(s)")
     for r in propagate(seq, OverlapMatcher(), locks=seq.locks()):
-        p = seq.frames[r.index]
-        new[p] = proj.result_state(
-            p, r.colours, r.confidence, r.source, seq.frames[r.reference], r.engine, seq.strokes(r.index)
-        )
-    return proj.apply_states("Propagate", new)
+        batch.apply(r)
+    return batch.close()
 
 
 def region_of(proj, i, colour):

@@ -518,9 +518,6 @@ class Project:
             locks=locks,
         )
 
-    def apply_states(self, text: str, new: dict[str, FrameState]) -> Change:
-        return self._commit(text, new)
-
     # -- sequences for background jobs ------------------------------------------------------
 
     def sequence(self) -> ProjectSequence:

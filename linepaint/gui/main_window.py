@@ -32,11 +32,13 @@ from ..core.errors import LinepaintError
 from ..core.palette import read_palette, write_palette
 from ..core.project import DOUBT_THRESHOLD, Change, Project, Stroke
 from ..core.project_file import MissingFramesError, autosave_path, open_project, save_project
-from ..core.propagate import carry_fix_forward
+from ..core.propagate import carry_fix_forward, propagate
+from ..core.run import Run
 from .canvas import FrameView, boxes_for
 from .commands import ChangeCommand
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
 from .palette_dock import PaletteWidget
+from .runs import RunFeeder
 from .tools import Tool
 from .workers import JobRunner
 
@@ -66,9 +68,6 @@ class MainWindow(QMainWindow):
         self._overlay = False
         self._pending_doubt: str | None = None
         self._doubt_cursor = -1
-        # What the running propagation or carry has applied: path -> (before, after).
-        self._run_frames: dict = {}
-        self._run_text, self._run_follows, self._run_count = "", None, 0
         self._last_engine = ""
         self.undo = QUndoStack(self)
         self.undo.cleanChanged.connect(self._clean_changed)
@@ -78,6 +77,7 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._progress)
         self.runner.started.connect(self._job_started)
         self.runner.finished.connect(self._job_finished)
+        self.runs = RunFeeder(self.runner, self.undo, self.on_change)  # propagation, carry
         self.setAcceptDrops(True)
         self.setWindowTitle("linepaint[*]")
         self.resize(1400, 860)
@@ -601,8 +601,8 @@ class MainWindow(QMainWindow):
     def push(self, change: Change, **kw) -> ChangeCommand | None:
         if change.empty:
             return None
-        self._flush_run(" (so far)")
-        cmd = ChangeCommand(self, change, **kw)
+        self.runs.flush(" (so far)")
+        cmd = ChangeCommand(self.project, change, self.on_change, **kw)
         self.undo.push(cmd)
         self.on_change(change)
         return cmd
@@ -611,28 +611,6 @@ class MainWindow(QMainWindow):
         """Undo or redo, after stopping a running job (its frames become a step first)."""
         self.runner.wait()
         step()
-
-    def _apply_run_state(self, path, st) -> None:
-        """Put a running propagation's or carry's result for one frame in the project,
-        remembering the state from before the run for its history step."""
-        before = self._run_frames[path][0] if path in self._run_frames else self.project.states[path]
-        self._run_frames[path] = (before, st)
-        self._run_count += 1
-        self.project.states[path] = st
-
-    def _flush_run(self, note: str = "") -> int:
-        """Make what a running propagation or carry has coloured so far one history step.
-
-        Results are applied as they arrive; an edit made meanwhile must land after them
-        in the history, or undoing one would restore states from before the other.
-        """
-        frames, self._run_frames = self._run_frames, {}
-        if not frames:
-            return 0
-        text = self._run_text.replace("{n}", str(len(frames))) + note
-        follows, self._run_follows = self._run_follows, None
-        self.undo.push(ChangeCommand(self, Change(text, frames), follows=follows))
-        return len(frames)
 
     def on_change(self, change: Change) -> None:
         """Redraw what ``change`` touched (called after apply, undo and redo)."""
@@ -710,48 +688,45 @@ class MainWindow(QMainWindow):
         if self.runner.busy:
             self._status("Busy: the fix was applied to this frame only.")
             return
-        seq = self.project.sequence()
-        engine, device, mode = self.engine_box.currentText(), "auto", self.mode_box.currentText()
-        factory = self.matcher_factory
         rgba = tuple(int(v) for v in rgba)
+        seq = self.project.sequence()
+        run = Run(self.project, seq, f"Carry fix forward from {self.project.stem(i)} ({{n}} frame(s))", True)
 
-        def job():
-            matcher = factory(engine, device)
-            yield from carry_fix_forward(seq, matcher, i, region, rgba, mode)
-
-        self._run_frames = {}
-        self._run_text = f"Carry fix forward from {self.project.stem(i)}" + " ({n} frame(s))"
-        self._run_follows, self._run_count = token, 0
-
-        def item(r):
-            path = seq.frames[r.index]
-            st = self.project.result_state(
-                path,
-                r.colours,
-                r.confidence,
-                r.source,
-                seq.frames[r.reference],
-                r.engine,
-                seq.strokes(r.index),
-                r.locks,
-            )
-            if st is not None:
-                self._apply_run_state(path, st)
-                self._last_engine = r.engine
-                k = self.project.index_of(path)
-                self._update_thumb(k)
-
-        def done(cancelled, error):
+        def done(run, cancelled, error):
             if error:
                 self.report(error)
-            self._flush_run(" (cancelled)" if cancelled else "")
-            if self._run_count:
-                self._status(f"Fix carried to {self._run_count} later frame(s).")
+            if run.count:
+                self._status(f"Fix carried to {run.count} later frame(s).")
             else:
                 self._status("The region is not matched in later frames; fixed here only.")
 
-        self.runner.start("carry", job, item, done, total=max(0, len(seq) - i - 1))
+        self._start_run(
+            "carry",
+            lambda matcher, mode: carry_fix_forward(seq, matcher, i, region, rgba, mode),
+            run,
+            max(0, len(seq) - i - 1),
+            lambda k, r: self._update_thumb(k),
+            done,
+            follows=token,
+        )
         return cmd
+
+    def _start_run(self, kind, solve, run: Run, total: int, on_frame, on_done, follows=None) -> bool:
+        """Run ``solve(matcher, mode)`` (a FrameResult generator) in the worker with the
+        engine and mode chosen in the toolbar, feeding ``run``."""
+        engine, device, mode = self.engine_box.currentText(), "auto", self.mode_box.currentText()
+        factory = self.matcher_factory
+
+        def job():
+            yield from solve(factory(engine, device), mode)  # in the worker: may import torch
+
+        def frame(k, r):
+            if r.engine != self._last_engine:
+                self._last_engine = r.engine
+                self._update_status()
+            on_frame(k, r)
+
+        return self.runs.start(kind, job, run, total, frame, on_done, follows=follows)
 
     def _hover(self, pos: QPointF) -> None:
         view = self.target_view
@@ -909,49 +884,30 @@ class MainWindow(QMainWindow):
             return False
         seq = self.project.sequence()
         locks = seq.locks()
-        engine, device, mode = self.engine_box.currentText(), "auto", self.mode_box.currentText()
-        self.settings.setValue("propagate/engine", engine)
-        self.settings.setValue("propagate/mode", mode)
-        factory = self.matcher_factory
+        self.settings.setValue("propagate/engine", self.engine_box.currentText())
+        self.settings.setValue("propagate/mode", self.mode_box.currentText())
         total = len(seq) - len(self.project.keyframes())
-
-        def job():
-            from ..core.propagate import propagate
-
-            matcher = factory(engine, device)  # in the worker: may import torch
-            yield from propagate(seq, matcher, mode, locks=locks)
-
-        self._run_frames = {}
-        self._run_text, self._run_follows, self._run_count = "Propagate {n} frame(s)", None, 0
-        self._run_seq = seq
-        return self.runner.start("propagate", job, self._on_result, self._on_propagate_done, total=total)
-
-    def _on_result(self, r) -> None:
-        seq = self._run_seq
-        path = seq.frames[r.index]
-        st = self.project.result_state(
-            path, r.colours, r.confidence, r.source, seq.frames[r.reference], r.engine, seq.strokes(r.index)
+        return self._start_run(
+            "propagate",
+            lambda matcher, mode: propagate(seq, matcher, mode, locks=locks),
+            Run(self.project, seq, "Propagate {n} frame(s)"),
+            total,
+            self._on_result,
+            self._on_propagate_done,
         )
-        if st is None:
-            return
-        self._apply_run_state(path, st)
-        if r.engine != self._last_engine:
-            self._last_engine = r.engine
-            self._update_status()
-        k = self.project.index_of(path)
+
+    def _on_result(self, k: int, r) -> None:
         self._update_thumb(k)
         if k in (self.current, self.ref_view.frame_index):
             self._refresh_views()
 
-    def _on_propagate_done(self, cancelled: bool, error: str) -> None:
+    def _on_propagate_done(self, run: Run, cancelled: bool, error: str) -> None:
         if error:
             self.report(error)
-        self._flush_run(" (cancelled)" if cancelled else "")
-        n = self._run_count
         if cancelled:
-            self._status(f"Cancelled: {n} frame(s) coloured, the rest unchanged.")
+            self._status(f"Cancelled: {run.count} frame(s) coloured, the rest unchanged.")
         elif not error:
-            self._status(f"Coloured {n} frame(s) with {self._last_engine}.")
+            self._status(f"Coloured {run.count} frame(s) with {self._last_engine}.")
         self._update_marks()
         self._update_status()
 
