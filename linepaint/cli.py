@@ -10,10 +10,9 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import LinepaintError
+from .core.export import KINDS
 
 SUBCOMMANDS = ("colorize", "evaluate", "segment", "synth", "train")
-
-OUTPUTS = ("flat", "colour", "composite")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -33,32 +32,16 @@ def _progress(done: int, total: int, label: str) -> None:
         print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
 
 
-def render_output(kind: str, line, seg, colours):
-    """The RGBA image ``colorize`` writes for one frame (see ``--output``)."""
-    from .core.render import colour_layer, composite, flat
-
-    layer = colour_layer(seg, colours)
-    if kind == "colour":
-        return layer
-    if kind == "composite":
-        return composite(line, layer)
-    return flat(line, layer)
-
-
 def cmd_colorize(args: argparse.Namespace) -> int:
     from .core.clip import ClipFrames, choose_keyframes, open_clip
-    from .core.image_io import write_png
+    from .core.export import prepare_output, write_frame
     from .core.match import get_matcher
     from .core.propagate import propagate
 
     clip = open_clip(args.clip)
     if args.keys:
         clip = choose_keyframes(clip, args.keys)
-    out = Path(args.out)
-    for inputs in (clip.root / "line", clip.root / "gt", clip.root):
-        if out.resolve() == inputs.resolve():
-            raise LinepaintError(f"refusing to write into {out}: it holds the input frames.")
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_output(args.out, (clip.root / "line", clip.root / "gt", clip.root))
     frames = ClipFrames(clip, gap=args.gap)
     matcher = get_matcher(args.engine, args.device)
     todo = len(clip.stems) - len(clip.keyframes)
@@ -69,8 +52,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
     )
     engine = matcher.name
     for done, result in enumerate(propagate(frames, matcher, mode=args.mode), start=1):
-        img = render_output(args.output, frames.line(result.index), result.seg, result.colours)
-        write_png(out / f"{result.stem}.png", img)
+        write_frame(out, result.stem, args.output, frames.line(result.index), result.seg, result.colours)
         engine = result.engine
         _progress(done, todo, "frame")
     print(f"wrote {todo} frames to {out} (engine: {engine})")
@@ -169,10 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument(
         "--output",
-        choices=OUTPUTS,
+        choices=KINDS,
         default="flat",
         help="flat: colours + hard black lines (default); colour: colour layer only; "
-        "composite: anti-aliased lines over colours",
+        "composite: anti-aliased lines over colours; line: the lines alone",
     )
     c.set_defaults(func=cmd_colorize)
 

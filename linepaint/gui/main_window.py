@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
+from ..core.export import export_frames, prepare_output
 from ..core.palette import read_palette, write_palette
 from ..core.project import DOUBT_THRESHOLD, Change, Project, Stroke
 from ..core.project_file import MissingFramesError, autosave_path, open_project, save_project
@@ -42,7 +43,13 @@ from .runs import RunFeeder
 from .tools import Tool
 from .workers import JobRunner
 
-EXPORT_LAYERS = {"colour": "Colour layer", "line": "Line layer", "both": "Colour and lines composited"}
+#: Export kinds (:data:`~linepaint.core.export.KINDS`) as the export dialog names them.
+EXPORT_KINDS = {
+    "flat": "Flat colours with black lines",
+    "colour": "Colour layer",
+    "composite": "Colour and lines composited",
+    "line": "Line layer",
+}
 
 
 def default_matcher(engine: str, device: str):
@@ -1139,50 +1146,34 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Export PNG sequence to")
         if not folder:
             return
-        labels = list(EXPORT_LAYERS.values())
+        labels = list(EXPORT_KINDS.values())
         choice, ok = QInputDialog.getItem(self, "Export", "What to export:", labels, 2, False)
         if ok:
-            self.export_frames(folder, list(EXPORT_LAYERS)[labels.index(choice)])
+            self.export_frames(folder, list(EXPORT_KINDS)[labels.index(choice)])
 
-    def export_frames(self, folder: str, layer: str = "both") -> bool:
+    def export_frames(self, folder: str, kind: str = "composite") -> bool:
         """Write ``folder/<stem>.png`` for every frame in the background.  Refuses a
         folder that holds input frames (never overwrite the line art)."""
         if self.runner.busy:
             self._status("Busy; try again when the current job ends.")
             return False
-        out = Path(folder).resolve()
-        inputs = {Path(p).resolve().parent for p in self.project.frames}
-        inputs |= {Path(s.key_image).resolve().parent for s in self.project.states.values() if s.key_image}
-        if out in inputs:
-            self.report(f"{out} holds input frames; choose another folder so they are not overwritten.")
+        inputs = {Path(p).parent for p in self.project.frames}
+        inputs |= {Path(s.key_image).parent for s in self.project.states.values() if s.key_image}
+        try:
+            out = prepare_output(folder, inputs)
+        except LinepaintError as exc:
+            self.report(str(exc))
             return False
         seq = self.project.sequence()
-
-        def job():
-            from ..core.image_io import write_png
-            from ..core.render import colour_layer, composite
-
-            out.mkdir(parents=True, exist_ok=True)
-            for i in range(len(seq)):
-                seg, line = seq.seg(i), seq.line(i)
-                cols = seq.colours(i)
-                if cols is None:
-                    cols = np.zeros((seg.n + 1, 4), np.uint8)
-                if layer == "line":
-                    img = line.rgba.copy()
-                    img[..., 3] = line.line_alpha
-                elif layer == "colour":
-                    img = colour_layer(seg, cols)
-                else:
-                    img = composite(line, colour_layer(seg, cols))
-                write_png(out / f"{seq.stem(i)}.png", img)
-                yield i
 
         def done(cancelled, error):
             if error:
                 self.report(error)
             else:
                 self._status(f"Exported to {out}" + (" (cancelled)" if cancelled else ""))
+
+        def job():
+            yield from export_frames(seq, out, kind, inputs)
 
         return self.runner.start("export", job, None, done, total=len(seq))
 

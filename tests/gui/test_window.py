@@ -244,7 +244,7 @@ def test_cancel_halfway(qtbot, window, clip):
     assert all(window.project.state(i).colours is None for i in done)
 
 
-@pytest.mark.parametrize("layer", ["both", "colour", "line"])
+@pytest.mark.parametrize("layer", ["composite", "colour", "line"])
 def test_export(qtbot, window, clip, tmp_path, layer):
     load(qtbot, window, clip)
     propagate(qtbot, window)
