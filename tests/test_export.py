@@ -4,22 +4,16 @@ generator goes, and never into a folder that holds the input frames."""
 from pathlib import Path
 
 import pytest
-from gui.synthetic import BODY, write_clip
+from gui.synthetic import BODY, keyed_project
 
-from linepaint.core.clip import find_frames
 from linepaint.core.errors import LinepaintError
 from linepaint.core.export import KINDS, export_frames
 from linepaint.core.image_io import read_rgba
-from linepaint.core.project import Project
 
 
 @pytest.fixture
 def proj(tmp_path):
-    lines, keys, _ = find_frames([write_clip(tmp_path / "clip", frames=3)])
-    p = Project()
-    p.add_frames(lines, keys)
-    p.resolve_keyframe(0, p.seg(0))
-    return p
+    return keyed_project(tmp_path / "clip", frames=3)
 
 
 @pytest.mark.parametrize("kind", KINDS)

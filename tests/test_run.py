@@ -3,10 +3,8 @@ takes back exactly, with an edit made mid-run kept in its place in the history."
 
 import numpy as np
 import pytest
-from gui.synthetic import EYE, OverlapMatcher, write_clip
+from gui.synthetic import EYE, OverlapMatcher, keyed_project
 
-from linepaint.core.clip import find_frames
-from linepaint.core.project import Project
 from linepaint.core.propagate import carry_fix_forward, propagate
 from linepaint.core.run import Run
 
@@ -15,11 +13,7 @@ RED = (255, 0, 0, 255)
 
 @pytest.fixture
 def proj(tmp_path):
-    lines, keys, _ = find_frames([write_clip(tmp_path / "clip", frames=7)])
-    p = Project()
-    p.add_frames(lines, keys)
-    p.resolve_keyframe(0, p.seg(0))
-    return p
+    return keyed_project(tmp_path / "clip", frames=7)
 
 
 def snapshot(proj):

@@ -76,3 +76,15 @@ class OverlapMatcher:
         return MatchResult(
             colours=colours, confidence=conf, source=source, ref_index=ref_index, engine="overlap (cpu)"
         )
+
+
+def keyed_project(root: Path, frames: int):
+    """A :class:`~linepaint.core.project.Project` over a fresh clip, its keyframe read."""
+    from linepaint.core.clip import find_frames
+    from linepaint.core.project import Project
+
+    lines, keys, _ = find_frames([write_clip(root, frames=frames)])
+    proj = Project()
+    proj.add_frames(lines, keys)
+    proj.resolve_keyframe(0, proj.seg(0))
+    return proj
