@@ -12,7 +12,8 @@
 (d) real motion, ../shared/data/real/dwanko (a studio run cycle, ground truth on every
     frame; it measures, it is never trained on): each drawing from the previous one, every
     ordered pair of drawings grouped by distance (a cycle comes back to similar poses),
-    and the whole clip from drawing 1 alone, ``forward`` and ``nearest``.
+    the whole clip from drawing 1 alone, ``forward`` and ``nearest``, and the drawings
+    between the first and the last coloured from both.
 
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
@@ -166,11 +167,12 @@ def every_pair(matchers: dict, root: Path) -> dict:
     return out
 
 
-def from_first(matchers: dict, root: Path, mode: str) -> dict:
-    """The whole clip coloured from its first coloured frame alone (``propagate`` in
-    ``mode``), every other frame scored against its ground truth."""
-    clip = choose_keyframes(open_clip(root), "first")
+def from_keys(matchers: dict, root: Path, keys: str, mode: str) -> dict:
+    """The whole clip coloured from some of its coloured frames alone (``keys`` as
+    ``colorize --keys`` takes them; ``propagate`` in ``mode``), every other frame scored
+    against its ground truth."""
     full = open_clip(root)
+    clip = choose_keyframes(full, keys)
     out = {}
     for name, m in matchers.items():
         frames = ClipFrames(clip, cache=len(clip.stems))
@@ -197,7 +199,11 @@ def motion_sets(matchers: dict, root: Path) -> dict:
     for key, by_engine in every_pair(matchers, root).items():
         sets[f"{root.name} {key}"] = by_engine
     for mode in ("forward", "nearest"):
-        sets[f"{root.name} from first, {mode}"] = from_first(matchers, root, mode)
+        sets[f"{root.name} from first, {mode}"] = from_keys(matchers, root, "first", mode)
+    ordered = [s for s in open_clip(root).stems if s in open_clip(root).keyframes]
+    sets[f"{root.name} between first and last"] = from_keys(
+        matchers, root, f"{ordered[0]},{ordered[-1]}", "nearest"
+    )
     return sets
 
 

@@ -117,8 +117,12 @@ def test_forward_mode_carries_a_fix_to_later_frames(clip):
 
 def test_several_keyframes_and_plan():
     steps = plan(7, known=[0, 6], mode="nearest")
+    # Between two keyframes, both feed the frame, the nearer first.
     assert dict(steps)[3] == [0, 6]
-    assert dict(steps)[1] == [0] and dict(steps)[5] == [6]
+    assert dict(steps)[1] == [0, 6] and dict(steps)[5] == [6, 0]
+    # Outside them, only the nearest one.
+    assert dict(plan(9, known=[2, 6], mode="nearest"))[0] == [2]
+    assert dict(plan(9, known=[2, 4, 6], mode="nearest"))[3] == [2, 4]
     fwd = plan(7, known=[0, 6], mode="forward")
     order = [i for i, _ in fwd]
     assert dict(fwd)[2] == [1] and dict(fwd)[4] == [5]

@@ -62,8 +62,10 @@ class FrameSequence(Protocol):
 def plan(n_frames: int, known: Iterable[int], mode: str = "nearest") -> list[tuple[int, list[int]]]:
     """Order in which to colour frames and the reference frames of each.
 
-    ``nearest``: every frame straight from its nearest known frame (both, when it sits
-    exactly between two).  ``forward``: a chain outward from each known frame, each frame
+    ``nearest``: every frame straight from its keyframes: the nearest one on each side
+    (one, before the first keyframe or after the last), nearest first; the matcher takes
+    each region from the source it is surest of, so a part hidden in one keyframe can
+    come from the other.  ``forward``: a chain outward from each known frame, each frame
     coloured from its neighbour towards that known frame (small steps, drift possible).
     Frames are returned nearest-first, so chained references are always ready.
     """
@@ -78,11 +80,12 @@ def plan(n_frames: int, known: Iterable[int], mode: str = "nearest") -> list[tup
         if i in keys:
             continue
         d = np.abs(karr - i)
-        nearest = karr[d == d.min()]
         if mode == "nearest":
-            steps.append((int(d.min()), i, [int(k) for k in nearest]))
+            sides = [karr[karr < i][-1:], karr[karr > i][:1]]
+            refs = sorted((int(k) for side in sides for k in side), key=lambda k: (abs(k - i), k))
+            steps.append((int(d.min()), i, refs))
         else:
-            k = int(nearest[0])
+            k = int(karr[d == d.min()][0])
             steps.append((int(d.min()), i, [i - 1 if k < i else i + 1]))
     steps.sort()
     return [(i, refs) for _, i, refs in steps]
