@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from linepaint.core.match.base import Reference
 from linepaint.core.match.classic import ClassicMatcher
 from linepaint.core.metrics import score_frame, summarise
 from linepaint.core.propagate import plan, propagate
-from linepaint.core.render import colour_layer, region_colours_from_image
+from linepaint.core.render import colour_layer, pack_colours, region_colours_from_image
 from linepaint.core.segment import segment
 from linepaint.synth import generate_clip
 
@@ -228,3 +230,40 @@ def test_line_art_scanned_on_paper_colours_like_the_original(clip):
         scores[look] = summarise(frames)["fg_region_accuracy"]
     assert scores["rgba"] > 0.8, scores
     assert scores["scan"] >= scores["rgba"] - 0.03, scores
+
+
+def test_the_colour_posterior_is_a_table_over_any_palette(clip):
+    """The classical engine's posterior, typed: a table over a palette holds each listed
+    (region, colour) probability in that colour's column, its best column is the chosen
+    colour, and a palette without a colour leaves that colour out."""
+    frames = SynthFrames(clip, keys=[0])
+    ref = Reference(frames.line(0), frames.seg(0), frames.known_colours(0))
+    res = ClassicMatcher().match([ref], frames.line(1), frames.seg(1))
+    post = res.posterior
+    n = frames.seg(1).n
+    palette = np.unique(pack_colours(ref.colours[1:]))
+    table = post.table(palette, n)
+    assert table.shape == (n, len(palette))
+    col = np.searchsorted(palette, post.colours)
+    assert np.allclose(table[post.regions - 1, col], post.probs)
+    assert np.max(np.maximum(table, 0).sum(1)) <= 1.0 + 1e-5
+    chosen = pack_colours(res.colours[1:])
+    assert np.array_equal(palette[table.argmax(1)], chosen)
+    fewer = post.table(palette[palette != chosen[0]], n)
+    assert fewer.shape == (n, len(palette) - 1)
+    assert np.isclose(fewer[0].sum(), table[0].sum() - table[0].max())
+
+
+def test_the_model_reads_the_core_matchers_only_through_their_contract():
+    """linepaint.model imports nothing from linepaint.core.match but ``base``: the
+    learned engine's adapter imports the model, so anything more is an import loop."""
+    import ast
+
+    model = Path(__file__).resolve().parents[1] / "linepaint" / "model"
+    bad = []
+    for f in model.glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and "match" in node.module:
+                if not node.module.endswith("match.base"):
+                    bad.append(f"{f.name}: {node.module}")
+    assert not bad

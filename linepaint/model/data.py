@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.lineart import LineArt, line_art_from_rgba
-from ..core.match.base import Reference
-from ..core.match.classic import ClassicMatcher
+from ..core.match.base import Reference, get_matcher
 from ..core.render import region_colours_from_image
 from ..core.segment import Segmentation, segment
 from .features import PairInputs, classic_prior, pair_inputs
@@ -79,7 +78,7 @@ def make_pair(ref: LabelledFrame, tgt: LabelledFrame, crop: int = 32, classic: b
     prior = None
     if classic:
         reference = Reference(ref.line, ref.seg, ref.colours)
-        posterior = ClassicMatcher().match([reference], tgt.line, tgt.seg).notes
+        posterior = get_matcher("classic").match([reference], tgt.line, tgt.seg).posterior
         prior = classic_prior(posterior, ref.colours, tgt.seg.n)
     inputs = pair_inputs(ref.line, ref.seg, ref.colours, tgt.line, tgt.seg, size=crop, classic=prior)
     rid, tid = ref.ids[1:], tgt.ids[1:]

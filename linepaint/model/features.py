@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.flow import align
 from ..core.lineart import LineArt
-from ..core.match.classic import posterior_table
+from ..core.match.base import ColourPosterior
 from ..core.render import pack_colours
 from ..core.segment import Segmentation
 
@@ -80,15 +80,15 @@ def inclusion_prior(tgt_seg: Segmentation, warped: np.ndarray, n_ref: int) -> np
     return joint / area[:, None]
 
 
-def classic_prior(posterior: dict, ref_colours: np.ndarray, n_tgt: int) -> np.ndarray:
-    """float32[n_tgt, n_ref]: the classical engine's colour posterior (its ``notes``:
-    regions, packed colours, probs) spread over the reference regions of each colour.
+def classic_prior(posterior: ColourPosterior, ref_colours: np.ndarray, n_tgt: int) -> np.ndarray:
+    """float32[n_tgt, n_ref]: the classical engine's colour posterior spread over the
+    reference regions of each colour.
 
     Every reference region of a colour gets that colour's probability, so the network
     still chooses among them; colours the classical engine ruled out (negative) get 0.
     """
     palette, which = np.unique(pack_colours(np.asarray(ref_colours, np.uint8)[1:]), return_inverse=True)
-    return np.maximum(posterior_table(posterior, palette, n_tgt), 0.0)[:, which]
+    return np.maximum(posterior.table(palette, n_tgt), 0.0)[:, which]
 
 
 def region_geometry(seg: Segmentation) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -29,6 +29,36 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ColourPosterior:
+    """A matcher's probability of each candidate colour for each target region, as
+    parallel arrays of (region, colour, probability); colours not listed have none.
+
+    regions: int64[k] target region ids (1..n).
+    colours: uint32[k] packed RGBA (:func:`linepaint.core.render.pack_colours`).
+    probs: float64[k]; negative: the colour is ruled out for that region (transparency
+        inside closed art).
+    """
+
+    regions: np.ndarray
+    colours: np.ndarray
+    probs: np.ndarray
+
+    def table(self, palette: np.ndarray, n: int) -> np.ndarray:
+        """float32[n, len(palette)] over a sorted packed ``palette``; row t - 1 is target
+        region t.  Ruled-out colours keep their negative probability; colours not in the
+        palette are left out."""
+        table = np.zeros((n, len(palette)), np.float32)
+        regions = np.asarray(self.regions, np.int64)
+        if len(regions) == 0 or len(palette) == 0:
+            return table
+        codes = np.asarray(self.colours).astype(np.uint32)
+        pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
+        ok = (regions > 0) & (regions <= n) & (palette[pos] == codes)
+        table[regions[ok] - 1, pos[ok]] = np.asarray(self.probs)[ok]
+        return table
+
+
+@dataclass(frozen=True)
 class MatchResult:
     """What a matcher says about every target region.
 
@@ -37,6 +67,9 @@ class MatchResult:
     source: int32[n + 1] index of the matched region in ``refs[ref_index]`` (-1: none).
     ref_index: int32[n + 1] which reference the match came from (-1: none).
     engine: name of the engine that produced it ("classic", "learned").
+    posterior: the colour probabilities behind ``colours``, where the engine gives them
+        (the classical one does; the learned engine fuses it with its own).
+    unmatched: target regions the engine placed nowhere (its "no match" above one half).
     """
 
     colours: np.ndarray
@@ -44,7 +77,8 @@ class MatchResult:
     source: np.ndarray
     ref_index: np.ndarray
     engine: str = "classic"
-    notes: dict = field(default_factory=dict)
+    posterior: ColourPosterior | None = None
+    unmatched: int = 0
 
 
 class Matcher(Protocol):

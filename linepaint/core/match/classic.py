@@ -21,7 +21,7 @@ from ..flow import align
 from ..lineart import LineArt
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
-from .base import MatchResult, Reference
+from .base import ColourPosterior, MatchResult, Reference
 
 #: Weights of the candidate score (a log-linear model; tuned on procedural clips).
 W_VOTE = 4.0
@@ -32,22 +32,6 @@ W_ADJ = 2.0
 RELAX_ROUNDS = 3
 K_NEAR = 6
 CONFIDENCE_POWER = 4
-
-
-def posterior_table(posterior: dict, palette: np.ndarray, n: int) -> np.ndarray:
-    """float32[n, len(palette)]: the colour posterior of :meth:`ClassicMatcher.match` (its
-    ``notes``: regions, packed colours, probs) as a table over a sorted packed ``palette``;
-    row t - 1 is target region t.  Colours it ruled out keep their negative probability;
-    colours not in the palette are left out."""
-    table = np.zeros((n, len(palette)), np.float32)
-    regions = np.asarray(posterior["regions"], np.int64)
-    if len(regions) == 0 or len(palette) == 0:
-        return table
-    codes = np.asarray(posterior["colours"]).astype(np.uint32)
-    pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
-    ok = (regions > 0) & (regions <= n) & (palette[pos] == codes)
-    table[regions[ok] - 1, pos[ok]] = np.asarray(posterior["probs"])[ok]
-    return table
 
 
 def _segment_sum(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -252,5 +236,5 @@ class ClassicMatcher:
                 colours[region] = rgba
                 confidence[region] = 1.0
         # The colour posterior itself, for engines that combine it with their own.
-        posterior = {"regions": kt, "colours": key & 0xFFFFFFFF, "probs": cprob}
-        return MatchResult(colours, confidence, source, ref_index, engine=self.name, notes=posterior)
+        posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
+        return MatchResult(colours, confidence, source, ref_index, engine=self.name, posterior=posterior)

@@ -18,7 +18,7 @@ from ..lineart import LineArt
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
-from .classic import CONFIDENCE_POWER, ClassicMatcher, posterior_table
+from .classic import CONFIDENCE_POWER, ClassicMatcher
 
 WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
@@ -42,7 +42,7 @@ def fuse_with_classic(
 
     total: float[n, k] the network's probability per colour of a palette; no_match:
     float[n] what it gave to "no match"; prior: float[n, k] the classical posterior on the
-    same palette (:func:`posterior_table`; negative: ruled out).
+    same palette (:meth:`ColourPosterior.table`; negative: ruled out).
 
     The two fail differently: the network knows what regions look like and how they
     sit among their neighbours, the classical engine trusts the dense warp, which is
@@ -196,7 +196,7 @@ class LearnedMatcher:
         wants_classic = self.model.config.classic_prior
         posterior = None
         if n and (wants_classic or self.classic_weight > 0):
-            posterior = ClassicMatcher().match(refs, target_line, target_seg, locked).notes
+            posterior = ClassicMatcher().match(refs, target_line, target_seg, locked).posterior
         per_ref = []
         for ri, ref in enumerate(refs):
             if ref.seg.n == 0 or n == 0:
@@ -214,7 +214,7 @@ class LearnedMatcher:
             total /= len(per_ref)
             no_match /= len(per_ref)
             if posterior is not None:
-                prior_table = posterior_table(posterior, palette, n)
+                prior_table = posterior.table(palette, n)
                 total = fuse_with_classic(total, no_match, prior_table, self.classic_weight)
             best = total.argmax(1)
             colours[1:] = unpack_colours(palette[best])
@@ -242,5 +242,5 @@ class LearnedMatcher:
             source,
             ref_index,
             engine=f"learned ({self.device.type})",
-            notes={"unmatched": unmatched, "references": len(per_ref)},
+            unmatched=unmatched,
         )
