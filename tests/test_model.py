@@ -331,17 +331,18 @@ def test_cli_trains_a_network_that_takes_the_classical_posterior(tmp_path):
 
 
 def test_classic_prior_spreads_a_colour_over_its_reference_regions():
+    from linepaint.core.match.base import ColourPosterior
     from linepaint.core.render import pack_colours
     from linepaint.model.features import classic_prior
 
     red, blue, clear = (255, 0, 0, 255), (0, 0, 255, 255), (0, 0, 0, 0)
     ref_colours = np.array([clear, red, blue, red, clear], np.uint8)  # regions 1..4
     codes = pack_colours(np.array([red, blue, clear], np.uint8)).astype(np.uint32)
-    posterior = {
-        "regions": np.array([1, 1, 2, 2]),
-        "colours": np.array([codes[0], codes[1], codes[0], codes[2]]),
-        "probs": np.array([0.7, 0.3, 1.0, -1.0]),  # -1: ruled out
-    }
+    posterior = ColourPosterior(
+        regions=np.array([1, 1, 2, 2]),
+        colours=np.array([codes[0], codes[1], codes[0], codes[2]]),
+        probs=np.array([0.7, 0.3, 1.0, -1.0]),  # -1: ruled out
+    )
     p = classic_prior(posterior, ref_colours, n_tgt=3)
     assert p.shape == (3, 4)
     np.testing.assert_allclose(p[0], [0.7, 0.3, 0.7, 0.0])
