@@ -149,3 +149,28 @@ def test_demo_is_small_with_one_keyframe(tmp_path):
     assert len(list((tmp_path / "line").iterdir())) == 8
     assert not (tmp_path / "seg").exists()
     assert sum(p.stat().st_size for p in tmp_path.rglob("*.png")) < 300_000
+
+
+def _frames_hash(clip) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in clip.lines + clip.gt + clip.seg:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:16]
+
+
+#: Hashes of every frame of the default generator, taken before build_character was split
+#: by body part and before long clips were kept in frame.  The shipped weights were trained
+#: on this data and the tests' seeds pick these clips, so the default output must not move.
+PINNED = {
+    0: "07ad7e0a5ba48805",
+    1: "1e0cb60449ba987e",
+    2: "161cbe7d4f0074cf",
+    5: "94b5a85d383b1e6a",
+}
+
+
+@pytest.mark.parametrize("seed", sorted(PINNED))
+def test_default_clips_are_pinned(seed):
+    assert _frames_hash(generate_clip(seed, frames=8, size=(160, 128), difficulty=0.7)) == PINNED[seed]

@@ -210,45 +210,76 @@ def _tuft(x: float, y: float, length: float, width: float, bend: float) -> np.nd
     )[:-1]
 
 
+@dataclass
+class _Body:
+    """Proportions of one character, drawn once, shared by every body part's builder."""
+
+    lw: float  # line weight
+    torso_w: float
+    torso_top: float
+    torso_bot: float
+    long_sleeve: bool
+    side: int  # the side the body's shadow falls on
+    skirt: bool = False
+    leg_len: float = 0.0
+
+    @property
+    def hip_y(self) -> float:
+        return self.torso_bot - 0.1
+
+
 def build_character(rng: np.random.Generator) -> Character:
-    """A random chibi character, front view, with hair, face, eyes, mouth, body, limbs, clothes."""
+    """A random chibi character, front view, with hair, face, eyes, mouth, body, limbs, clothes.
+
+    Every body part's builder draws from ``rng`` in a fixed order, so one seed always
+    gives the same character.
+    """
     pal = make_palette(rng)
     b = _Builder()
-    lw = rng.uniform(0.85, 1.25)  # line weight of this character
-
+    lw = rng.uniform(0.85, 1.25)
     torso_w = rng.uniform(0.62, 0.85)
     torso_top, torso_bot = 1.45, rng.uniform(2.9, 3.2)
-    long_sleeve = rng.random() < 0.5
+    body = _Body(lw, torso_w, torso_top, torso_bot, long_sleeve=rng.random() < 0.5, side=0)
+    torso = _add_torso(rng, b, body)
+    neck = _add_neck(b, body, torso)
+    _add_collar_and_buttons(rng, b, body, torso)
+    body.skirt = rng.random() < 0.5
+    body.leg_len = rng.uniform(1.3, 1.7)
+    _add_legs(b, body, torso)
+    _add_skirt_or_shorts(b, body, torso)
+    _add_arms(rng, b, body, torso)
+    head = _add_head(rng, b, body, neck)
+    _add_face_marks(rng, b, head)
+    _add_eyes(rng, b, body, head)
+    _add_mouth(rng, b, body, head)
+    _add_front_hair(rng, b, body, head)
+    _add_accessory(rng, b, body, head)
+    return Character(parts=b.parts, palette=pal, height=torso_bot + body.leg_len + 0.3 + 1.7, top=-1.7)
 
-    # --- body (drawn behind the head) ---
+
+def _add_torso(rng: np.random.Generator, b: _Builder, body: _Body) -> int:
+    """Torso (drawn behind the head) with cloth folds and its shadow; returns its index."""
+    tw, top, bot = body.torso_w, body.torso_top, body.torso_bot
     torso_ctrl = np.array(
         [
-            (-0.25, torso_top - 0.05),
-            (-torso_w * 0.95, torso_top + 0.08),
-            (-torso_w * 1.08, torso_top + 0.35),
-            (-torso_w * 0.95, (torso_top + torso_bot) / 2),
-            (-torso_w * 0.98, torso_bot),
-            (torso_w * 0.98, torso_bot),
-            (torso_w * 0.95, (torso_top + torso_bot) / 2),
-            (torso_w * 1.08, torso_top + 0.35),
-            (torso_w * 0.95, torso_top + 0.08),
-            (0.25, torso_top - 0.05),
+            (-0.25, top - 0.05),
+            (-tw * 0.95, top + 0.08),
+            (-tw * 1.08, top + 0.35),
+            (-tw * 0.95, (top + bot) / 2),
+            (-tw * 0.98, bot),
+            (tw * 0.98, bot),
+            (tw * 0.95, (top + bot) / 2),
+            (tw * 1.08, top + 0.35),
+            (tw * 0.95, top + 0.08),
+            (0.25, top - 0.05),
         ]
     )
     torso = b.add(
-        Part(
-            "torso",
-            "shirt",
-            S.catmull_rom(torso_ctrl, 7),
-            z=10,
-            width=lw,
-            swing=3,
-            pivot=(0.0, torso_bot),
-        )
+        Part("torso", "shirt", S.catmull_rom(torso_ctrl, 7), z=10, width=body.lw, swing=3, pivot=(0.0, bot))
     )
-    side = 1 if rng.random() < 0.5 else -1
+    body.side = 1 if rng.random() < 0.5 else -1
     for _ in range(int(rng.integers(0, 3))):  # cloth folds: open strokes that close nothing
-        fx, fy = rng.uniform(-0.5, 0.5) * torso_w, rng.uniform(2.0, torso_bot - 0.3)
+        fx, fy = rng.uniform(-0.5, 0.5) * tw, rng.uniform(2.0, bot - 0.3)
         b.parts[torso].strokes.append(
             S.arc(fx, fy - 0.3, 0.12, 0.3, -0.5 * np.pi + 0.3, 0.5 * np.pi - 0.3, 6)
             * (rng.choice([-1, 1]), 1)
@@ -258,7 +289,7 @@ def build_character(rng: np.random.Generator) -> Character:
         Part(
             "torso_shadow",
             "shirt_shadow",
-            S.ellipse(-side * 0.25, 2.0, torso_w * 1.05, 1.4),
+            S.ellipse(-body.side * 0.25, 2.0, tw * 1.05, 1.4),
             z=10.1,
             parent=torso,
             clip=torso,
@@ -266,6 +297,10 @@ def build_character(rng: np.random.Generator) -> Character:
             line=BLUE,
         )
     )
+    return torso
+
+
+def _add_neck(b: _Builder, body: _Body, torso: int) -> int:
     neck = b.add(
         Part(
             "neck",
@@ -274,7 +309,7 @@ def build_character(rng: np.random.Generator) -> Character:
             z=11,
             parent=torso,
             pivot=(0, 1.4),
-            width=lw,
+            width=body.lw,
             gap_ok=False,
         )
     )
@@ -289,6 +324,10 @@ def build_character(rng: np.random.Generator) -> Character:
             line=BLUE,
         )
     )
+    return neck
+
+
+def _add_collar_and_buttons(rng: np.random.Generator, b: _Builder, body: _Body, torso: int) -> None:
     collar_kind = int(rng.integers(3))
     if collar_kind == 0:  # sailor collar
         c = S.catmull_rom(
@@ -306,21 +345,11 @@ def build_character(rng: np.random.Generator) -> Character:
             ),
             6,
         )
-        b.add(Part("collar", "collar", c, z=10.2, parent=torso, clip=torso, width=lw))
+        b.add(Part("collar", "collar", c, z=10.2, parent=torso, clip=torso, width=body.lw))
     elif collar_kind == 1:  # v-neck showing skin
-        b.add(
-            Part(
-                "vneck",
-                "skin",
-                np.array([(-0.3, 1.3), (0.3, 1.3), (0.0, 1.9)]),
-                z=10.2,
-                parent=torso,
-                clip=torso,
-                width=lw,
-            )
-        )
-    n_buttons = int(rng.integers(0, 4))
-    for i in range(n_buttons):
+        vneck = np.array([(-0.3, 1.3), (0.3, 1.3), (0.0, 1.9)])
+        b.add(Part("vneck", "skin", vneck, z=10.2, parent=torso, clip=torso, width=body.lw))
+    for i in range(int(rng.integers(0, 4))):
         b.add(
             Part(
                 f"button{i}",
@@ -329,30 +358,30 @@ def build_character(rng: np.random.Generator) -> Character:
                 z=10.3,
                 parent=torso,
                 clip=torso,
-                width=lw * 0.8,
+                width=body.lw * 0.8,
                 gap_ok=False,
             )
         )
 
-    # --- legs, skirt or shorts ---
-    skirt = rng.random() < 0.5
-    hip_y = torso_bot - 0.1
-    leg_len = rng.uniform(1.3, 1.7)
+
+def _add_legs(b: _Builder, body: _Body, torso: int) -> None:
+    """Two legs (bare under a skirt, trousers otherwise) with shoes, swinging at the hip."""
+    hip_y, leg_len = body.hip_y, body.leg_len
     for sgn in (-1, 1):
-        hx = sgn * torso_w * 0.45
+        hx = sgn * body.torso_w * 0.45
         leg = b.add(
             Part(
                 f"leg{sgn}",
-                "skin" if skirt else "pants",
+                "skin" if body.skirt else "pants",
                 S.capsule((hx, hip_y), (hx + sgn * 0.05, hip_y + leg_len), 0.24, 0.19),
                 z=5,
                 parent=torso,
                 pivot=(hx, hip_y),
                 swing=8,
-                width=lw,
+                width=body.lw,
             )
         )
-        if not skirt:
+        if not body.skirt:
             b.add(
                 Part(
                     f"leg_shadow{sgn}",
@@ -374,51 +403,50 @@ def build_character(rng: np.random.Generator) -> Character:
                 parent=leg,
                 pivot=(hx, fy),
                 swing=5,
-                width=lw,
-            )
-        )
-    if skirt:
-        sk = S.catmull_rom(
-            np.array(
-                [
-                    (-torso_w * 0.95, torso_bot - 0.25),
-                    (torso_w * 0.95, torso_bot - 0.25),
-                    (torso_w * 1.35, torso_bot + 0.75),
-                    (0, torso_bot + 0.85),
-                    (-torso_w * 1.35, torso_bot + 0.75),
-                ]
-            ),
-            8,
-        )
-        skp = b.add(Part("skirt", "pants", sk, z=9, parent=torso, pivot=(0, torso_bot), swing=3, width=lw))
-        b.add(
-            Part(
-                "skirt_shadow",
-                "pants_shadow",
-                S.ellipse(side * 0.6, torso_bot + 0.7, 0.35, 0.8),
-                z=9.1,
-                parent=skp,
-                clip=skp,
-                line=BLUE,
-            )
-        )
-        b.parts[skp].strokes = [S.arc(0, torso_bot + 0.2, 0.25 + 0.1 * k, 0.3, 1.1, 1.9, 6) for k in range(1)]
-    else:
-        b.add(
-            Part(
-                "shorts",
-                "pants",
-                S.superellipse(0, torso_bot + 0.15, torso_w * 1.02, 0.35, 3),
-                z=9,
-                parent=torso,
-                width=lw,
+                width=body.lw,
             )
         )
 
-    # --- arms: sleeve about the shoulder, forearm and hand about the elbow ---
+
+def _add_skirt_or_shorts(b: _Builder, body: _Body, torso: int) -> None:
+    tw, bot = body.torso_w, body.torso_bot
+    if not body.skirt:
+        shorts = S.superellipse(0, bot + 0.15, tw * 1.02, 0.35, 3)
+        b.add(Part("shorts", "pants", shorts, z=9, parent=torso, width=body.lw))
+        return
+    sk = S.catmull_rom(
+        np.array(
+            [
+                (-tw * 0.95, bot - 0.25),
+                (tw * 0.95, bot - 0.25),
+                (tw * 1.35, bot + 0.75),
+                (0, bot + 0.85),
+                (-tw * 1.35, bot + 0.75),
+            ]
+        ),
+        8,
+    )
+    skp = b.add(Part("skirt", "pants", sk, z=9, parent=torso, pivot=(0, bot), swing=3, width=body.lw))
+    b.add(
+        Part(
+            "skirt_shadow",
+            "pants_shadow",
+            S.ellipse(body.side * 0.6, bot + 0.7, 0.35, 0.8),
+            z=9.1,
+            parent=skp,
+            clip=skp,
+            line=BLUE,
+        )
+    )
+    b.parts[skp].strokes = [S.arc(0, bot + 0.2, 0.25 + 0.1 * k, 0.3, 1.1, 1.9, 6) for k in range(1)]
+
+
+def _add_arms(rng: np.random.Generator, b: _Builder, body: _Body, torso: int) -> None:
+    """Sleeve about the shoulder, forearm and hand about the elbow; one arm in front of the
+    torso, the other behind it."""
     front_arm = 1 if rng.random() < 0.5 else -1
     for sgn in (-1, 1):
-        sx, sy = sgn * torso_w * 0.92, torso_top + 0.3
+        sx, sy = sgn * body.torso_w * 0.92, body.torso_top + 0.3
         ex, ey = sx + sgn * 0.25, sy + 0.85
         hx, hy = ex + sgn * 0.05, ey + 0.75
         z = 12 if sgn == front_arm else 4
@@ -431,7 +459,7 @@ def build_character(rng: np.random.Generator) -> Character:
                 parent=torso,
                 pivot=(sx, sy),
                 swing=18,
-                width=lw,
+                width=body.lw,
             )
         )
         b.add(
@@ -448,13 +476,13 @@ def build_character(rng: np.random.Generator) -> Character:
         fore = b.add(
             Part(
                 f"forearm{sgn}",
-                "shirt" if long_sleeve else "skin",
+                "shirt" if body.long_sleeve else "skin",
                 S.capsule((ex, ey), (hx, hy), 0.2, 0.17),
                 z=z,
                 parent=up,
                 pivot=(ex, ey),
                 swing=22,
-                width=lw,
+                width=body.lw,
             )
         )
         b.add(
@@ -466,11 +494,14 @@ def build_character(rng: np.random.Generator) -> Character:
                 parent=fore,
                 pivot=(hx, hy),
                 swing=10,
-                width=lw,
+                width=body.lw,
             )
         )
 
-    # --- head: back hair, ears, face, features, fringe ---
+
+def _add_head(rng: np.random.Generator, b: _Builder, body: _Body, neck: int) -> int:
+    """Head, back hair (maybe twin tails) and ears; returns the head's index."""
+    lw = body.lw
     head = b.add(
         Part(
             "head",
@@ -484,7 +515,6 @@ def build_character(rng: np.random.Generator) -> Character:
             gap_ok=False,
         )
     )
-    hw = 1.0
     style = int(rng.integers(4))
     back_len = [0.7, 1.6, 2.6, 0.9][style]
     back = S.catmull_rom(
@@ -522,63 +552,31 @@ def build_character(rng: np.random.Generator) -> Character:
             tail = _tuft(sgn * 1.3, -0.5, rng.uniform(2.2, 3.0), 0.35, sgn * 0.4)
             t = b.add(
                 Part(
-                    f"tail{sgn}",
-                    "hair",
-                    tail,
-                    z=2,
-                    parent=head,
-                    pivot=(sgn * 1.3, -0.5),
-                    swing=12,
-                    width=lw,
+                    f"tail{sgn}", "hair", tail, z=2, parent=head, pivot=(sgn * 1.3, -0.5), swing=12, width=lw
                 )
             )
-            b.add(
-                Part(
-                    f"tie{sgn}",
-                    "accent",
-                    S.ellipse(sgn * 1.25, -0.55, 0.16, 0.2, 24),
-                    z=19,
-                    parent=t,
-                    width=lw * 0.9,
-                    gap_ok=False,
-                )
-            )
+            tie = S.ellipse(sgn * 1.25, -0.55, 0.16, 0.2, 24)
+            b.add(Part(f"tie{sgn}", "accent", tie, z=19, parent=t, width=lw * 0.9, gap_ok=False))
     for sgn in (-1, 1):
-        b.add(
-            Part(
-                f"ear{sgn}",
-                "skin",
-                S.ellipse(sgn * 1.0, 0.15, 0.18, 0.27, 28),
-                z=19.5,
-                parent=head,
-                width=lw,
-            )
-        )
-    b.add(
-        Part(
-            "face_shadow",
-            "skin_shadow",
-            S.ellipse(0, -0.75, 1.35, 0.95),
-            z=20.1,
-            parent=head,
-            clip=head,
-            line=BLUE,
-        )
-    )
+        ear = S.ellipse(sgn * 1.0, 0.15, 0.18, 0.27, 28)
+        b.add(Part(f"ear{sgn}", "skin", ear, z=19.5, parent=head, width=lw))
+    return head
+
+
+def _add_face_marks(rng: np.random.Generator, b: _Builder, head: int) -> None:
+    """The face's shadow (blue trace) and blush spots (red trace)."""
+    shadow = S.ellipse(0, -0.75, 1.35, 0.95)
+    b.add(Part("face_shadow", "skin_shadow", shadow, z=20.1, parent=head, clip=head, line=BLUE))
     for sgn in (-1, 1):
         if rng.random() < 0.6:
-            b.add(
-                Part(
-                    f"blush{sgn}",
-                    "blush",
-                    S.ellipse(sgn * 0.52, 0.55, 0.17, 0.09, 28),
-                    z=20.2,
-                    parent=head,
-                    clip=head,
-                    line=RED,
-                )
-            )
-    # eyes: white clipped iris, pupil and highlight; a closed-eye stroke for blinks
+            blush = S.ellipse(sgn * 0.52, 0.55, 0.17, 0.09, 28)
+            b.add(Part(f"blush{sgn}", "blush", blush, z=20.2, parent=head, clip=head, line=RED))
+
+
+def _add_eyes(rng: np.random.Generator, b: _Builder, body: _Body, head: int) -> None:
+    """Eye whites with clipped iris, pupil and highlights; a closed-eye stroke for blinks;
+    eyebrows and the nose as strokes on the head."""
+    lw = body.lw
     ey = rng.uniform(0.2, 0.32)
     ex = rng.uniform(0.38, 0.46)
     erx, ery = rng.uniform(0.2, 0.26), rng.uniform(0.24, 0.32)
@@ -612,51 +610,18 @@ def build_character(rng: np.random.Generator) -> Character:
                 strokes=[S.arc(cx, ey + ery * 0.05, erx * 1.12, ery * 1.05, np.pi * 1.08, np.pi * 1.92, 12)],
             )
         )
+        gx = cx + gaze[0]
+        iris = S.ellipse(gx, ey + 0.04, erx * 0.8, ery * 0.85, 36)
         ir = b.add(
-            Part(
-                f"iris{sgn}",
-                "iris",
-                S.ellipse(cx + gaze[0], ey + 0.04, erx * 0.8, ery * 0.85, 36),
-                z=21.1,
-                parent=w,
-                clip=w,
-                shift=(0.04, 0.02),
-                width=lw * 0.9,
-            )
+            Part(f"iris{sgn}", "iris", iris, z=21.1, parent=w, clip=w, shift=(0.04, 0.02), width=lw * 0.9)
         )
+        hi = S.ellipse(gx, ey + 0.04 + ery * 0.75, erx * 0.75, ery * 0.5, 32)
+        b.add(Part(f"iris_hi{sgn}", "iris_hi", hi, z=21.2, parent=ir, clip=w, line=GREEN))
+        pupil = S.ellipse(gx, ey + 0.06, erx * 0.38, ery * 0.45, 28)
+        b.add(Part(f"pupil{sgn}", "pupil", pupil, z=21.3, parent=ir, clip=w, width=lw * 0.8))
+        glint = S.ellipse(gx - sgn * erx * 0.3, ey - ery * 0.2, erx * 0.22, ery * 0.2, 20)
         b.add(
-            Part(
-                f"iris_hi{sgn}",
-                "iris_hi",
-                S.ellipse(cx + gaze[0], ey + 0.04 + ery * 0.75, erx * 0.75, ery * 0.5, 32),
-                z=21.2,
-                parent=ir,
-                clip=w,
-                line=GREEN,
-            )
-        )
-        b.add(
-            Part(
-                f"pupil{sgn}",
-                "pupil",
-                S.ellipse(cx + gaze[0], ey + 0.06, erx * 0.38, ery * 0.45, 28),
-                z=21.3,
-                parent=ir,
-                clip=w,
-                width=lw * 0.8,
-            )
-        )
-        b.add(
-            Part(
-                f"eye_hi{sgn}",
-                "eye_white",
-                S.ellipse(cx + gaze[0] - sgn * erx * 0.3, ey - ery * 0.2, erx * 0.22, ery * 0.2, 20),
-                z=21.4,
-                parent=ir,
-                clip=w,
-                width=lw * 0.7,
-                gap_ok=False,
-            )
+            Part(f"eye_hi{sgn}", "eye_white", glint, z=21.4, parent=ir, clip=w, width=lw * 0.7, gap_ok=False)
         )
         b.add(
             Part(
@@ -674,20 +639,14 @@ def build_character(rng: np.random.Generator) -> Character:
             S.arc(cx, ey - ery * 0.4, erx * 1.2, ery * 0.6, np.pi * 1.2, np.pi * 1.8, 10) + (0, -0.22)
         )  # eyebrow
     b.parts[head].strokes.append(np.array([(0.02, 0.6), (0.0, 0.66)]))  # nose
-    # mouth: closed line or open shape with tongue
+
+
+def _add_mouth(rng: np.random.Generator, b: _Builder, body: _Body, head: int) -> None:
+    """A closed-mouth stroke and an open mouth with a tongue (one shows per frame)."""
     my = rng.uniform(0.82, 0.9)
     mw = rng.uniform(0.12, 0.2)
-    b.add(
-        Part(
-            "mouth_closed",
-            "skin",
-            None,
-            z=21,
-            parent=head,
-            group="mouth_closed",
-            strokes=[S.arc(0, my - 0.08, mw, 0.08, np.pi * 0.2, np.pi * 0.8, 8)],
-        )
-    )
+    closed = S.arc(0, my - 0.08, mw, 0.08, np.pi * 0.2, np.pi * 0.8, 8)
+    b.add(Part("mouth_closed", "skin", None, z=21, parent=head, group="mouth_closed", strokes=[closed]))
     mouth = S.catmull_rom(
         np.array(
             [
@@ -710,48 +669,27 @@ def build_character(rng: np.random.Generator) -> Character:
             parent=head,
             pivot=(0, my - 0.04),
             group="mouth_open",
-            width=lw * 0.9,
+            width=body.lw * 0.9,
             gap_ok=False,
         )
     )
-    b.add(
-        Part(
-            "tongue",
-            "tongue",
-            S.ellipse(0, my + 0.14, mw * 0.65, 0.07, 24),
-            z=21.1,
-            parent=m,
-            clip=m,
-            width=lw * 0.8,
-        )
-    )
-    # front hair
-    fr = b.add(Part("fringe", "hair", _fringe(rng, hw), z=23, parent=head, swing=2, width=lw * 1.1))
-    b.add(
-        Part(
-            "fringe_hi",
-            "hair_hi",
-            S.crescent(0, 0.1, 1.02, 0.86, np.pi * 1.15, np.pi * 1.55, 0.95),
-            z=23.1,
-            parent=fr,
-            clip=fr,
-            line=RED,
-        )
-    )
+    tongue = S.ellipse(0, my + 0.14, mw * 0.65, 0.07, 24)
+    b.add(Part("tongue", "tongue", tongue, z=21.1, parent=m, clip=m, width=body.lw * 0.8))
+
+
+def _add_front_hair(rng: np.random.Generator, b: _Builder, body: _Body, head: int) -> None:
+    """Fringe with its highlight, side locks and maybe an ahoge."""
+    lw = body.lw
+    fr = b.add(Part("fringe", "hair", _fringe(rng, 1.0), z=23, parent=head, swing=2, width=lw * 1.1))
+    hi = S.crescent(0, 0.1, 1.02, 0.86, np.pi * 1.15, np.pi * 1.55, 0.95)
+    b.add(Part("fringe_hi", "hair_hi", hi, z=23.1, parent=fr, clip=fr, line=RED))
     b.parts[fr].strokes = [S.arc(rng.uniform(-0.3, 0.3), 0.4, 0.8, 1.0, np.pi * 1.35, np.pi * 1.55, 6)]
     for sgn in (-1, 1):
         if rng.random() < 0.7:
             lock = _tuft(sgn * 0.95, -0.1, rng.uniform(0.9, 1.5), 0.16, -sgn * 0.1)
             b.add(
                 Part(
-                    f"lock{sgn}",
-                    "hair",
-                    lock,
-                    z=22,
-                    parent=head,
-                    pivot=(sgn * 0.95, -0.1),
-                    swing=6,
-                    width=lw,
+                    f"lock{sgn}", "hair", lock, z=22, parent=head, pivot=(sgn * 0.95, -0.1), swing=6, width=lw
                 )
             )
     if rng.random() < 0.6:  # ahoge
@@ -768,47 +706,21 @@ def build_character(rng: np.random.Generator) -> Character:
             8,
         )[:-1]
         b.add(Part("ahoge", "hair", ah, z=22.5, parent=head, pivot=(0, -1.1), swing=15, width=lw))
+
+
+def _add_accessory(rng: np.random.Generator, b: _Builder, body: _Body, head: int) -> None:
+    """A ribbon bow (three regions of one colour), a hair clip, or nothing."""
+    lw = body.lw
     acc = int(rng.integers(3))
-    if acc == 0:  # ribbon bow: three regions, one colour
+    if acc == 0:
         bx, by = rng.choice([-1, 1]) * 0.7, -0.85
         for sgn in (-1, 1):
-            b.add(
-                Part(
-                    f"bow{sgn}",
-                    "accent",
-                    S.catmull_rom(
-                        np.array([(bx, by), (bx + sgn * 0.4, by - 0.28), (bx + sgn * 0.45, by + 0.22)]),
-                        6,
-                    ),
-                    z=24,
-                    parent=head,
-                    pivot=(bx, by),
-                    swing=6,
-                    width=lw,
-                )
+            wing = S.catmull_rom(
+                np.array([(bx, by), (bx + sgn * 0.4, by - 0.28), (bx + sgn * 0.45, by + 0.22)]), 6
             )
-        b.add(
-            Part(
-                "bow_knot",
-                "accent",
-                S.ellipse(bx, by, 0.1, 0.12, 20),
-                z=24.1,
-                parent=head,
-                width=lw,
-            )
-        )
-    elif acc == 1:  # hair clip
+            b.add(Part(f"bow{sgn}", "accent", wing, z=24, parent=head, pivot=(bx, by), swing=6, width=lw))
+        b.add(Part("bow_knot", "accent", S.ellipse(bx, by, 0.1, 0.12, 20), z=24.1, parent=head, width=lw))
+    elif acc == 1:
         cx = rng.choice([-1, 1]) * 0.55
-        b.add(
-            Part(
-                "clip",
-                "accent",
-                S.superellipse(cx, -0.35, 0.2, 0.06, 4, 32),
-                z=24,
-                parent=head,
-                width=lw,
-                gap_ok=False,
-            )
-        )
-    parts = b.parts
-    return Character(parts=parts, palette=pal, height=torso_bot + leg_len + 0.3 + 1.7, top=-1.7)
+        clip = S.superellipse(cx, -0.35, 0.2, 0.06, 4, 32)
+        b.add(Part("clip", "accent", clip, z=24, parent=head, width=lw, gap_ok=False))
