@@ -174,3 +174,14 @@ PINNED = {
 @pytest.mark.parametrize("seed", sorted(PINNED))
 def test_default_clips_are_pinned(seed):
     assert _frames_hash(generate_clip(seed, frames=8, size=(160, 128), difficulty=0.7)) == PINNED[seed]
+
+
+@pytest.mark.parametrize("seed", [5, 0, 3, 7])
+def test_long_clips_keep_the_character_in_frame(seed):
+    """120 frames: every steady drift (walk, lean, zoom, camera pan/roll) is bounded.  All
+    motion scales with the canvas, so 128x72 stands for 1920x1080 (where seed 5 used to
+    leave the shot by frame 40)."""
+    c = generate_clip(seed, frames=120, size=(128, 72))
+    area = np.array([(s >= 2).sum() for s in c.seg])
+    assert area[0] > 0
+    assert area.min() >= 0.25 * area[0]

@@ -28,6 +28,26 @@ def _move(dx: float, dy: float) -> np.ndarray:
     return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
 
 
+#: Frames over which every steady drift stays exactly linear (the first frames of every
+#: clip, all that the shipped weights were trained on, are unchanged by the bound).
+LINEAR_FRAMES = 8
+
+
+def sway(t: float, k: float) -> float:
+    """t while |t| <= k, then back and forth between -k and k (a triangle wave of slope 1).
+
+    Steady drifts (root walk, lean, zoom, camera pan and roll) run on ``sway(t, k)``
+    instead of t, so a long clip keeps its character in frame."""
+    p = (t + k) % (4.0 * k)
+    return k - abs(p - 2.0 * k)
+
+
+def _reach(rate: float, limit: float) -> float:
+    """Frames of steady drift at ``rate`` per frame before it reaches ``limit``, never
+    fewer than :data:`LINEAR_FRAMES`."""
+    return max(float(LINEAR_FRAMES), limit / max(abs(rate), 1e-9))
+
+
 @dataclass
 class CharacterMotion:
     """Per-part oscillators and the character's placement on the canvas over time."""
@@ -44,6 +64,14 @@ class CharacterMotion:
     bob: float  # px amplitude of a vertical bounce
     blink: np.ndarray  # bool[F] eyes closed
     mouth: np.ndarray  # float[F] mouth openness, 0 closed
+
+    def drift(self, t: int) -> tuple[np.ndarray, float, float]:
+        """(root offset px, lean degrees, zoom factor) at frame t, each bounded."""
+        speed = float(np.hypot(*self.velocity))
+        walk = self.velocity * sway(t, _reach(speed, 1.5 * self.unit))
+        lean = self.turn * sway(t, _reach(self.turn, 10.0))
+        zoom = 1 + self.zoom * sway(t, _reach(self.zoom, 0.15))
+        return walk, lean, zoom
 
 
 def plan_character(
@@ -83,8 +111,9 @@ def plan_character(
 
 def part_matrices(char: Character, mo: CharacterMotion, t: int, scale: float) -> list[np.ndarray]:
     """3x3 matrices, character units -> canvas px (output scale), for every part at frame t."""
-    root = _move(*(mo.origin + mo.velocity * t + (0.0, mo.bob * np.sin(0.9 * t)))) @ _rot(
-        mo.turn * t, 0.0, 0.0, mo.unit * (1 + mo.zoom * t), mo.unit * (1 + mo.zoom * t)
+    walk, lean, zoom = mo.drift(t)
+    root = _move(*(mo.origin + walk + (0.0, mo.bob * np.sin(0.9 * t)))) @ _rot(
+        lean, 0.0, 0.0, mo.unit * zoom, mo.unit * zoom
     )
     mats: list[np.ndarray] = []
     for i, p in enumerate(char.parts):
@@ -134,7 +163,11 @@ class CameraMotion:
 
     def matrix(self, t: int) -> np.ndarray:
         c = self.centre
-        return _move(*(self.pan * t)) @ _rot(self.roll * t, c[0], c[1], 1 + self.zoom * t, 1 + self.zoom * t)
+        d = float(min(c)) * 2
+        pan = self.pan * sway(t, _reach(float(np.hypot(*self.pan)), 0.1 * d))
+        roll = self.roll * sway(t, _reach(self.roll, 6.0))
+        zoom = 1 + self.zoom * sway(t, _reach(self.zoom, 0.15))
+        return _move(*pan) @ _rot(roll, c[0], c[1], zoom, zoom)
 
     def warp(self, pts: np.ndarray, t: int) -> np.ndarray:
         if self.warp_amp <= 0:
