@@ -109,7 +109,14 @@ def cmd_segment(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_clips
 
-    paths = write_clips(Path(args.out), clips=args.clips, frames=args.frames, seed=args.seed, size=args.size)
+    paths = write_clips(
+        Path(args.out),
+        clips=args.clips,
+        frames=args.frames,
+        seed=args.seed,
+        size=args.size,
+        motion=args.motion,
+    )
     print(f"wrote {len(paths)} clips to {args.out}")
     return 0
 
@@ -188,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--frames", type=int, default=8)
     y.add_argument("--seed", type=int, default=0)
     y.add_argument("--size", type=_size, default=(512, 512), help="WxH (default 512x512)")
+    y.add_argument(
+        "--motion",
+        choices=("default", "real"),  # linepaint.synth.MOTIONS, not imported before it is needed
+        default="default",
+        help="default: small smooth moves; real: drawn animation (run cycles, key poses, limbs "
+        "swinging far, parts crossing, appearing and disappearing)",
+    )
     y.set_defaults(func=cmd_synth)
 
     t = sub.add_parser("train", help="train the learned matcher (see linepaint train --help)", add_help=False)

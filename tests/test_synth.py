@@ -185,3 +185,102 @@ def test_long_clips_keep_the_character_in_frame(seed):
     area = np.array([(s >= 2).sum() for s in c.seg])
     assert area[0] > 0
     assert area.min() >= 0.25 * area[0]
+
+
+# --- motion="real": drawn animation -------------------------------------------------------
+
+REAL_SEEDS = range(20, 26)
+
+
+@pytest.fixture(scope="module")
+def real_clips():
+    return [generate_clip(s, frames=9, size=(256, 192), difficulty=0.5, motion="real") for s in REAL_SEEDS]
+
+
+def test_real_motion_is_deterministic_with_exact_ground_truth(real_clips):
+    again = generate_clip(REAL_SEEDS[0], frames=9, size=(256, 192), difficulty=0.5, motion="real")
+    for x, y in zip(again.lines + again.seg, real_clips[0].lines + real_clips[0].seg, strict=True):
+        assert np.array_equal(x, y)
+    for c in real_clips:
+        lut = c.lut()
+        for gt, seg in zip(c.gt, c.seg, strict=True):
+            assert np.array_equal(lut[seg], gt)
+        shared = set(np.unique(c.seg[0])) & set(np.unique(c.seg[8])) - {0, 1}
+        for i in shared:
+            cols = {tuple(gt[seg == i][0]) for gt, seg in zip(c.gt, c.seg, strict=True) if (seg == i).any()}
+            assert len(cols) == 1
+
+
+def _articulation(c, a: int, b: int) -> float:
+    """How far the parts move against each other between drawings a and b: RMS residual of
+    the region centroids after the best similarity transform (pan, zoom, roll removed),
+    over the centroids' spread."""
+    ids = sorted(set(np.unique(c.seg[a])) & set(np.unique(c.seg[b])) - {0, 1})
+    p = np.array([np.argwhere(c.seg[a] == i).mean(0) for i in ids])
+    q = np.array([np.argwhere(c.seg[b] == i).mean(0) for i in ids])
+    p0, q0 = p - p.mean(0), q - q.mean(0)
+    u, sv, vt = np.linalg.svd(p0.T @ q0)
+    r = u @ vt
+    k = sv.sum() / (p0**2).sum()
+    return float(np.sqrt(((p0 @ r * k - q0) ** 2).sum(1).mean() / (q0**2).sum(1).mean()))
+
+
+def test_real_motion_moves_far_more_than_the_default():
+    """Drawings 4 apart: parts move against each other (not the whole shot) much more."""
+
+    def moved(motion):
+        clips = (
+            generate_clip(s, frames=5, size=(192, 144), motion=motion, background=False) for s in REAL_SEEDS
+        )
+        return float(np.mean([_articulation(c, 0, 4) for c in clips]))
+
+    assert moved("real") > 1.6 * moved("default")
+
+
+def test_real_motion_regions_appear_and_disappear(real_clips):
+    """Besides blinks and the mouth, parts come and go: over the set, some region id of one
+    drawing is missing from another drawing of the same clip."""
+    comings = 0
+    for c in real_clips:
+        ids = [set(np.unique(s)) - {0, 1} for s in c.seg]
+        comings += sum(len(ids[0] ^ ids[k]) for k in (1, 4, 8))
+    assert comings >= 3 * len(real_clips)
+
+
+def _plans(n=8):
+    from linepaint.synth.acting import plan_acting, role
+    from linepaint.synth.character import build_character
+
+    for s in range(n):
+        rng = np.random.default_rng(s)
+        char = build_character(rng, acting=True)
+        yield char, plan_acting(rng, char, 9, (0.0, 0.0), 50.0, 0.95), role
+
+
+def test_real_motion_swings_limbs_and_changes_z_order():
+    for char, mo, role in _plans():
+        limbs = [i for i, p in enumerate(char.parts) if role(p)[0] in ("sleeve", "leg", "forearm")]
+        swing4 = np.abs(mo.angle[4:, limbs] - mo.angle[:-4, limbs]).max()
+        assert 30 <= swing4 <= 180, f"{mo.action}: {swing4:.0f} degrees"
+        # some part changes its drawing order against another over the clip
+        order = np.argsort(mo.z, axis=1, kind="stable")
+        assert (order != order[0]).any(), mo.action
+
+
+def test_real_motion_turns_and_squashes():
+    turned = squashed = 0
+    for _, mo, _ in _plans():
+        turned += mo.turn.min() < 0.97
+        squashed += (mo.squash[:, 1] < 0.99).any()
+    assert turned >= 6 and squashed >= 3
+
+
+def test_real_motion_stays_in_frame_over_long_clips():
+    c = generate_clip(5, frames=60, size=(128, 96), motion="real", background=False)
+    area = np.array([(s >= 2).sum() for s in c.seg])
+    assert area.min() >= 0.4 * area.max()
+
+
+def test_unknown_motion_is_refused():
+    with pytest.raises(ValueError, match="motion"):
+        generate_clip(1, frames=1, size=(64, 64), motion="wobbly")

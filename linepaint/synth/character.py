@@ -222,17 +222,21 @@ class _Body:
     side: int  # the side the body's shadow falls on
     skirt: bool = False
     leg_len: float = 0.0
+    knees: bool = False  # legs as thigh + shin (for motion that bends them)
 
     @property
     def hip_y(self) -> float:
         return self.torso_bot - 0.1
 
 
-def build_character(rng: np.random.Generator) -> Character:
+def build_character(rng: np.random.Generator, acting: bool = False) -> Character:
     """A random chibi character, front view, with hair, face, eyes, mouth, body, limbs, clothes.
 
     Every body part's builder draws from ``rng`` in a fixed order, so one seed always
-    gives the same character.
+    gives the same character.  ``acting`` (for :mod:`linepaint.synth.acting`): legs bend
+    at the knee, the face's lines turn with the features, and the costume gets what large
+    motion shows: a scarf whose ends flip, a tail, the back of the clothes, a strap (drawn
+    last, so the character is otherwise the one the same draws give without it).
     """
     pal = make_palette(rng)
     b = _Builder()
@@ -245,6 +249,7 @@ def build_character(rng: np.random.Generator) -> Character:
     _add_collar_and_buttons(rng, b, body, torso)
     body.skirt = rng.random() < 0.5
     body.leg_len = rng.uniform(1.3, 1.7)
+    body.knees = acting
     _add_legs(b, body, torso)
     _add_skirt_or_shorts(b, body, torso)
     _add_arms(rng, b, body, torso)
@@ -254,6 +259,9 @@ def build_character(rng: np.random.Generator) -> Character:
     _add_mouth(rng, b, body, head)
     _add_front_hair(rng, b, body, head)
     _add_accessory(rng, b, body, head)
+    if acting:
+        _add_face_lines(b, head)
+        _add_costume(rng, b, body, pal, torso)
     return Character(parts=b.parts, palette=pal, height=torso_bot + body.leg_len + 0.3 + 1.7, top=-1.7)
 
 
@@ -365,15 +373,19 @@ def _add_collar_and_buttons(rng: np.random.Generator, b: _Builder, body: _Body, 
 
 
 def _add_legs(b: _Builder, body: _Body, torso: int) -> None:
-    """Two legs (bare under a skirt, trousers otherwise) with shoes, swinging at the hip."""
+    """Two legs (bare under a skirt, trousers otherwise) with shoes, swinging at the hip;
+    with ``body.knees`` each leg is a thigh and a shin bending at the knee."""
     hip_y, leg_len = body.hip_y, body.leg_len
+    colour = "skin" if body.skirt else "pants"
     for sgn in (-1, 1):
         hx = sgn * body.torso_w * 0.45
+        foot = (hx + sgn * 0.05, hip_y + leg_len)
+        knee = (hx + sgn * 0.025, hip_y + 0.5 * leg_len)
         leg = b.add(
             Part(
                 f"leg{sgn}",
-                "skin" if body.skirt else "pants",
-                S.capsule((hx, hip_y), (hx + sgn * 0.05, hip_y + leg_len), 0.24, 0.19),
+                colour,
+                S.capsule((hx, hip_y), knee if body.knees else foot, 0.24, 0.21 if body.knees else 0.19),
                 z=5,
                 parent=torso,
                 pivot=(hx, hip_y),
@@ -381,18 +393,12 @@ def _add_legs(b: _Builder, body: _Body, torso: int) -> None:
                 width=body.lw,
             )
         )
-        if not body.skirt:
-            b.add(
-                Part(
-                    f"leg_shadow{sgn}",
-                    "pants_shadow",
-                    S.ellipse(hx - sgn * 0.25, hip_y + 0.8, 0.25, 1.2),
-                    z=5.1,
-                    parent=leg,
-                    clip=leg,
-                    line=BLUE,
-                )
-            )
+        _add_leg_shadow(b, body, leg, f"leg_shadow{sgn}", (hx - sgn * 0.25, hip_y + 0.8), 5.1)
+        lower = leg
+        if body.knees:
+            shin = S.capsule(knee, foot, 0.21, 0.19)
+            lower = b.add(Part(f"shin{sgn}", colour, shin, z=5.05, parent=leg, pivot=knee, width=body.lw))
+            _add_leg_shadow(b, body, lower, f"shin_shadow{sgn}", (knee[0] - sgn * 0.25, foot[1] - 0.2), 5.15)
         fy = hip_y + leg_len
         b.add(
             Part(
@@ -400,12 +406,19 @@ def _add_legs(b: _Builder, body: _Body, torso: int) -> None:
                 "shoes",
                 S.superellipse(hx + sgn * 0.1, fy + 0.05, 0.3, 0.17, 2.6, 40),
                 z=6,
-                parent=leg,
+                parent=lower,
                 pivot=(hx, fy),
                 swing=5,
                 width=body.lw,
             )
         )
+
+
+def _add_leg_shadow(b: _Builder, body: _Body, leg: int, name: str, centre: tuple, z: float) -> None:
+    """A trouser leg's shadow (bare legs under a skirt have none)."""
+    if not body.skirt:
+        shadow = S.ellipse(centre[0], centre[1], 0.25, 1.2)
+        b.add(Part(name, "pants_shadow", shadow, z=z, parent=leg, clip=leg, line=BLUE))
 
 
 def _add_skirt_or_shorts(b: _Builder, body: _Body, torso: int) -> None:
@@ -724,3 +737,74 @@ def _add_accessory(rng: np.random.Generator, b: _Builder, body: _Body, head: int
         cx = rng.choice([-1, 1]) * 0.55
         clip = S.superellipse(cx, -0.35, 0.2, 0.06, 4, 32)
         b.add(Part("clip", "accent", clip, z=24, parent=head, width=lw, gap_ok=False))
+
+
+def _add_face_lines(b: _Builder, head: int) -> None:
+    """Eyebrows and nose as a part of their own, so they move with the eyes when the head
+    turns."""
+    lines, b.parts[head].strokes = b.parts[head].strokes, []
+    b.add(Part("face_lines", "skin", None, z=21.05, parent=head, strokes=lines))
+
+
+def _rotated(pts: np.ndarray, deg: float, about: tuple[float, float]) -> np.ndarray:
+    a = np.deg2rad(deg)
+    r = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    return (pts - about) @ r.T + about
+
+
+def _tail(root: tuple, side: int, length: float, curl: float) -> tuple[np.ndarray, np.ndarray]:
+    """A tapered tail curling up from ``root`` out to ``side``, and the area of its tip
+    (a disc over the last quarter, clipped to the tail when drawn)."""
+    u = np.linspace(0.0, 1.0, 14)
+    ang = np.deg2rad(-25 + 80 * curl * u)  # from out-and-down, curling upward
+    step = length / (len(u) - 1)
+    d = np.stack([side * np.cos(ang), -np.sin(ang)], 1) * step
+    spine = np.asarray(root) + np.concatenate([[(0.0, 0.0)], np.cumsum(d[:-1], 0)])
+    normal = np.stack([-d[:, 1], d[:, 0]], 1) / step
+    half = (0.2 * (1 - u) ** 0.7 + 0.02)[:, None]
+    outline = np.concatenate([spine + normal * half, (spine - normal * half)[::-1]])
+    end = spine[-4]
+    return S.catmull_rom(outline, 3), S.ellipse(end[0], end[1], 0.5, 0.5, 32)
+
+
+def _add_costume(rng: np.random.Generator, b: _Builder, body: _Body, pal: dict, torso: int) -> None:
+    """Parts that large motion reveals, hides or flips: scarf, tail, back of the clothes,
+    a strap.  Each is drawn with some chance; colours join the palette."""
+    tw, top, bot, lw = body.torso_w, body.torso_top, body.torso_bot, body.lw
+    pal["lining"] = _distinct(rng, CLOTH, [pal["shirt"], pal["pants"], pal["skin"]])
+    pal["scarf"] = _distinct(rng, ACCENT + CLOTH, [pal["shirt"], pal["skin"], pal["hair"]])
+    pal["scarf_shadow"] = _shade(pal["scarf"])
+    pal["tail"] = pal["hair"] if rng.random() < 0.5 else pal["skin"]
+    pal["tail_tip"] = _tint(pal["tail"], 0.55)
+    pal["strap"] = SHOES[int(rng.integers(len(SHOES)))]
+    if rng.random() < 0.75:  # scarf: a band at the neck, a knot, two loose ends
+        band = b.add(
+            Part(
+                "scarf", "scarf", S.superellipse(0, top + 0.05, 0.52, 0.17, 3), z=11.5, parent=torso, width=lw
+            )
+        )
+        shadow = S.ellipse(0, top + 0.25, 0.6, 0.16)
+        b.add(Part("scarf_shadow", "scarf_shadow", shadow, z=11.51, parent=band, clip=band, line=BLUE))
+        kx, ky = rng.choice([-1, 1]) * 0.3, top + 0.12
+        for k in (-1, 1):
+            end = _tuft(kx, ky, rng.uniform(0.8, 1.25), 0.15, 0.08 * k)
+            b.add(
+                Part(f"scarf_end{k}", "scarf", end, z=11.6 + 0.01 * k, parent=torso, pivot=(kx, ky), width=lw)
+            )
+        b.add(Part("scarf_knot", "scarf", S.ellipse(kx, ky, 0.12, 0.1, 20), z=11.7, parent=torso, width=lw))
+    if rng.random() < 0.6:  # a tail from the back of the hips, with a light tip
+        ts = rng.choice([-1, 1])
+        root = (ts * tw * 0.7, body.hip_y - 0.25)
+        tail, tip = _tail(root, ts, rng.uniform(1.5, 2.1), rng.uniform(0.3, 0.9))
+        t = b.add(Part("animal_tail", "tail", tail, z=3.5, parent=torso, pivot=root, width=lw))
+        b.add(Part("animal_tail_tip", "tail_tip", tip, z=3.51, parent=t, clip=t))
+    if rng.random() < 0.7:  # the back of the clothes, seen past the torso in some poses
+        ls = rng.choice([-1, 1])
+        panel = S.ellipse(ls * tw * 0.98, (top + bot) / 2 - 0.1, 0.32, 0.75)
+        b.add(Part("lining", "lining", panel, z=9.8, parent=torso, group="lining", width=lw))
+    if rng.random() < 0.5:  # a strap across the chest, shown when the body turns one way
+        ss = rng.choice([-1, 1])
+        a, c = np.array([ss * tw * 0.75, top - 0.1]), np.array([-ss * tw * 1.2, bot - 0.1])
+        n = np.array([-(c - a)[1], (c - a)[0]]) / np.hypot(*(c - a)) * 0.09
+        strap = np.array([a - n, c - n, c + n, a + n])
+        b.add(Part("strap", "strap", strap, z=10.25, parent=torso, clip=torso, group="strap", width=lw))

@@ -13,8 +13,9 @@ import numpy as np
 from ..core.image_io import write_png
 from ..core.render import CONTOUR
 from . import shapes as S
+from .acting import plan_acting
 from .character import Character, build_character
-from .motion import CameraMotion, part_matrices, plan_camera, plan_character, visible
+from .motion import CameraMotion, plan_camera, plan_character
 from .render import SS, Canvas, Child, Item, finish
 
 BACKGROUND_ID = 1
@@ -85,6 +86,7 @@ def _backdrop(rng: np.random.Generator, w: int, h: int) -> list[tuple[np.ndarray
 
 
 FRAMINGS = ("full", "mid", "bust")
+MOTIONS = ("default", "real")
 
 
 def _layout(
@@ -121,13 +123,21 @@ def generate_clip(
     characters: int | None = None,
     background: bool | None = None,
     framing: str | None = None,
+    motion: str = "default",
 ) -> SynthClip:
-    """Generate one clip in memory; deterministic for a given (seed, frames, size, difficulty).
+    """Generate one clip in memory; deterministic for a given (seed, frames, size, difficulty,
+    motion).
 
     size is (W, H).  difficulty 0..1 scales every motion amplitude.  characters (1 or 2)
     background and framing ("full", "mid", "bust") force those choices; None draws them
-    from the seed.
+    from the seed.  motion: "default", small smooth moves per frame (what the shipped
+    weights were trained on), or "real", drawn animation (:mod:`linepaint.synth.acting`):
+    run and walk cycles and key poses with limbs swinging far, parts crossing, turning,
+    appearing and disappearing between drawings.
     """
+    if motion not in MOTIONS:
+        raise ValueError(f"motion must be one of {', '.join(MOTIONS)}, not {motion!r}")
+    acting = motion == "real"
     w, h = int(size[0]), int(size[1])
     rng = np.random.default_rng(seed)
     scale = 0.15 + 1.6 * float(np.clip(difficulty, 0.0, 1.0))
@@ -142,7 +152,9 @@ def generate_clip(
         bg_items.append((next_id, poly))
         next_id += 1
 
-    chars = [build_character(rng) for _ in range(n_chars)]
+    chars = [build_character(rng, acting) for _ in range(n_chars)]
+    if acting and framing is None:  # the whole body acts: show it
+        framing = "full" if rng.random() < 0.75 else "mid"
     actors = []
     for i, (c, (origin, unit)) in enumerate(zip(chars, _layout(rng, chars, w, h, framing), strict=True)):
         ids = []
@@ -153,10 +165,11 @@ def generate_clip(
             ids.append(next_id)
             palette[next_id] = (*c.palette[p.colour], 255)
             next_id += 1
-        mo = plan_character(rng, c, frames, origin, unit, scale)
+        plan = plan_acting if acting else plan_character
+        mo = plan(rng, c, frames, origin, unit, scale)
         z = 100.0 * (i if rng.random() < 0.5 else -i)
         actors.append(_Actor(c, ids, mo, z))
-    cam = plan_camera(rng, (w, h), scale)
+    cam = plan_camera(rng, (w, h), scale * 0.3 if acting else scale)
     base_w = rng.uniform(1.8, 3.2) * (min(w, h) / 512.0) ** 0.5
     gap_rate = 0.05
 
@@ -195,10 +208,10 @@ def _frame_items(
         q = poly @ cm[:2, :2].T + cm[:2, 2]
         items.append(Item(pid, cam.warp(q, t) * SS, z=-1000.0 + k, width=base_w))
     for a in actors:
-        mats = part_matrices(a.char, a.motion, t, scale)
+        mats = a.motion.matrices(a.char, t, scale)
         top: dict[int, Item] = {}
         for i, p in enumerate(a.char.parts):
-            if not visible(p.group, a.motion, t):
+            if not a.motion.visible(i, p, t):
                 continue
             if p.clip >= 0 and p.clip not in top:
                 continue
@@ -222,7 +235,7 @@ def _frame_items(
             it = Item(
                 a.ids[i],
                 None if p.shape is None else tf(p.shape),
-                z=a.z + p.z,
+                z=a.z + a.motion.depth(i, p, t),
                 width=base_w * p.width,
                 gap_ok=p.gap_ok,
                 strokes=[tf(s) for s in p.strokes],
@@ -272,10 +285,11 @@ def iter_clips(
     frames: int = 8,
     size: tuple[int, int] = (512, 512),
     difficulty: float = 0.5,
+    motion: str = "default",
 ) -> Iterator[SynthClip]:
     """Yield clips one at a time (for training loops and progress reporting)."""
     for i in range(clips):
-        yield generate_clip(clip_seed(seed, i), frames, size, difficulty)
+        yield generate_clip(clip_seed(seed, i), frames, size, difficulty, motion=motion)
 
 
 def write_clips(
@@ -285,10 +299,11 @@ def write_clips(
     seed: int = 0,
     size: tuple[int, int] = (512, 512),
     difficulty: float = 0.5,
+    motion: str = "default",
 ) -> list[Path]:
     """Write ``out_dir/clip_000`` ... each from its own derived seed; returns the clip folders."""
     paths = []
-    for i, clip in enumerate(iter_clips(seed, clips, frames, size, difficulty)):
+    for i, clip in enumerate(iter_clips(seed, clips, frames, size, difficulty, motion)):
         p = Path(out_dir) / f"clip_{i:03d}"
         write_clip(clip, p)
         paths.append(p)

@@ -65,6 +65,15 @@ class CharacterMotion:
     blink: np.ndarray  # bool[F] eyes closed
     mouth: np.ndarray  # float[F] mouth openness, 0 closed
 
+    def matrices(self, char: Character, t: int, scale: float) -> list[np.ndarray]:
+        return part_matrices(char, self, t, scale)
+
+    def visible(self, i: int, part, t: int) -> bool:
+        return visible(part.group, self, t)
+
+    def depth(self, i: int, part, t: int) -> float:
+        return part.z
+
     def drift(self, t: int) -> tuple[np.ndarray, float, float]:
         """(root offset px, lean degrees, zoom factor) at frame t, each bounded."""
         speed = float(np.hypot(*self.velocity))
@@ -74,10 +83,8 @@ class CharacterMotion:
         return walk, lean, zoom
 
 
-def plan_character(
-    rng: np.random.Generator, char: Character, frames: int, origin, unit: float, scale: float
-) -> CharacterMotion:
-    n = len(char.parts)
+def plan_blinks(rng: np.random.Generator, frames: int) -> np.ndarray:
+    """bool[F]: eyes closed for one or two frames now and then."""
     blink = np.zeros(frames, bool)
     t = 1
     while t < frames:
@@ -87,6 +94,14 @@ def plan_character(
             t += k + 2
         else:
             t += 1
+    return blink
+
+
+def plan_character(
+    rng: np.random.Generator, char: Character, frames: int, origin, unit: float, scale: float
+) -> CharacterMotion:
+    n = len(char.parts)
+    blink = plan_blinks(rng, frames)
     mf, mp = rng.uniform(0.08, 0.3), rng.uniform(0, 2 * np.pi)
     talk = rng.random() < 0.7
     tt = np.arange(frames)
