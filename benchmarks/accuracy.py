@@ -15,6 +15,11 @@
     the whole clip from drawing 1 alone, ``forward`` and ``nearest``, and the drawings
     between the first and the last coloured from both.
 
+(e) procedural "real" motion (``generate_clip(..., motion="real")``, held-out seeds): run
+    and walk cycles and key poses, limbs swinging far, parts crossing, appearing and
+    disappearing; in clips of 9 drawings, keyframes 0, 4 and 8 colour every drawing 1, 4
+    and 8 away (both ways), reported per distance.  ``--motion`` scores this set alone.
+
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
 
@@ -24,7 +29,7 @@ and the share of wrong segments among them), then ``mean fg region accuracy: X``
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
         [--weights FILE.safetensors] [--blend W] [--per-k] [--clip DIR ...]
-        [--warp-amplitude PX ...] [--scan]
+        [--warp-amplitude PX ...] [--scan] [--motion]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from linepaint.core.metrics import score_frame, summarise
 from linepaint.core.propagate import propagate
 from linepaint.core.render import colour_layer, region_colours_from_image
 from linepaint.core.segment import segment
+from linepaint.model.data import label_frame
 from linepaint.model.evaluation import compare_engines
 from linepaint.synth import generate_clip
 
@@ -52,6 +58,9 @@ REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 #: Held-out procedural seeds: training draws from seeds below 1_000_000.
 PROCEDURAL_SEEDS = range(7_000_000, 7_000_008)
 WARP_SEEDS = range(5)
+#: Held-out seeds of the procedural real-motion set (e).
+MOTION_SEEDS = range(7_100_000, 7_100_008)
+MOTION_DISTANCES = (1, 4, 8)
 #: Largest smooth displacement of the warped a0242 set, px on its 1920 x 1920 frame (plus
 #: up to 3 degrees of rotation, 3 % of scale and 2 % of shift).  The figure reported is at
 #: this strength; ``--warp-amplitude`` sweeps others.
@@ -62,6 +71,24 @@ def procedural(matchers: dict, quick: bool) -> dict:
     seeds = list(PROCEDURAL_SEEDS)[: 3 if quick else None]
     clips = (generate_clip(s, frames=4, size=(512, 512), difficulty=0.5) for s in seeds)
     return compare_engines(matchers, clips, max_gap=3)
+
+
+def procedural_motion(matchers: dict, quick: bool) -> dict:
+    """{"distance d": summary} of set (e): each keyframe 0, 4, 8 of a 9-drawing clip colours
+    the drawings d before and after it."""
+    cases = {d: [] for d in MOTION_DISTANCES}
+    for seed in list(MOTION_SEEDS)[: 3 if quick else None]:
+        clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real")
+        frames = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]
+        for d in MOTION_DISTANCES:
+            for k in (0, 4, 8):
+                for j in (k - d, k + d):
+                    if 0 <= j < clip.frames:
+                        ref, tgt = frames[k], frames[j]
+                        cases[d].append(
+                            (Reference(ref.line, ref.seg, ref.colours), tgt.line, tgt.seg, clip.gt[j])
+                        )
+    return {f"distance {d}": score_cases(matchers, cases[d]) for d in MOTION_DISTANCES}
 
 
 def score_cases(matchers: dict, cases) -> dict:
@@ -230,6 +257,9 @@ def main() -> None:
     ap.add_argument(
         "--clip", nargs="+", type=Path, default=None, help="score these fully coloured clips instead"
     )
+    ap.add_argument(
+        "--motion", action="store_true", help="score only the procedural real-motion set (e), per distance"
+    )
     args = ap.parse_args()
     matchers = {"classic": get_matcher("classic")}
     try:
@@ -243,11 +273,15 @@ def main() -> None:
     if args.engine not in matchers:
         raise SystemExit(f"engine {args.engine} is not available (no shipped weights)")
     sets = {}
-    for clip in args.clip or ([REAL / "dwanko"] if (REAL / "dwanko").is_dir() else []):
-        sets.update(motion_sets(matchers, clip))
+    if not args.motion:
+        for clip in args.clip or ([REAL / "dwanko"] if (REAL / "dwanko").is_dir() else []):
+            sets.update(motion_sets(matchers, clip))
     if not args.clip:
+        for key, by_engine in procedural_motion(matchers, args.quick).items():
+            sets[f"procedural real motion, {key}"] = by_engine
+    if not args.clip and not args.motion:
         sets["procedural (held-out seeds)"] = procedural(matchers, args.quick)
-    if REAL.is_dir() and not args.clip:
+    if REAL.is_dir() and not args.clip and not args.motion:
         for amp in args.warp_amplitude:
             name = "warped a0242" if amp == WARP_AMPLITUDE else f"warped a0242 ±{amp:g} px"
             sets[name] = warped_a0242(matchers, args.quick, amp)

@@ -284,3 +284,22 @@ def test_real_motion_stays_in_frame_over_long_clips():
 def test_unknown_motion_is_refused():
     with pytest.raises(ValueError, match="motion"):
         generate_clip(1, frames=1, size=(64, 64), motion="wobbly")
+
+
+def test_training_draws_real_motion_clips_by_share():
+    pytest.importorskip("torch")
+    from linepaint.model.train import _parser, settings_from_args, synth_clip_fn
+
+    s = settings_from_args(_parser().parse_args(["--real-motion", "0.5", "--frames", "9"]))
+    assert s.real_motion == 0.5 and s.frames == 9
+    size = (96, 80)
+    real = synth_clip_fn(size, 2, 0.5, real_motion=1.0)(31)
+    default = synth_clip_fn(size, 2, 0.5)(31)
+    assert np.array_equal(real.seg[1], generate_clip(31, 2, size, 0.5, motion="real").seg[1])
+    assert np.array_equal(default.seg[1], generate_clip(31, 2, size, 0.5).seg[1])
+    mixed = synth_clip_fn(size, 1, 0.5, real_motion=0.5)
+    kinds = {
+        np.array_equal(mixed(k).seg[0], generate_clip(k, 1, size, 0.5, motion="real").seg[0])
+        for k in range(8)
+    }
+    assert kinds == {True, False}

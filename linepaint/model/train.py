@@ -40,6 +40,7 @@ class TrainSettings:
     size: tuple[int, int] = (384, 288)
     frames: int = 8
     difficulty: float = 0.5
+    real_motion: float = 0.0  # share of clips drawn with synth motion="real"
     pairs_per_clip: int = 6
     new_clip_every: int = 1  # steps between fresh clips
     buffer: int = 96  # pairs kept for replay
@@ -63,17 +64,22 @@ def _device(name: str) -> torch.device:
 
 
 def synth_clip_fn(
-    size: tuple[int, int], frames: int, difficulty: float, spread: float = 0.0
+    size: tuple[int, int], frames: int, difficulty: float, spread: float = 0.0, real_motion: float = 0.0
 ) -> Callable[[int], object]:
     """seed -> clip from :mod:`linepaint.synth`; with ``spread``, the difficulty of each
-    clip is drawn (from its seed) within ``difficulty +- spread``."""
+    clip is drawn (from its seed) within ``difficulty +- spread``; ``real_motion`` is the
+    share of clips (chosen by seed) drawn with ``motion="real"`` (drawn animation: limbs
+    swinging far, parts crossing, appearing and disappearing) instead of the default."""
     from ..synth import generate_clip
 
     def make(seed: int):
         d = difficulty
         if spread:
             d = float(np.clip(difficulty + np.random.default_rng([seed, 7]).uniform(-spread, spread), 0, 1))
-        return generate_clip(seed, frames=frames, size=size, difficulty=d)
+        real = real_motion > 0 and np.random.default_rng([seed, 15]).random() < real_motion
+        return generate_clip(
+            seed, frames=frames, size=size, difficulty=d, motion="real" if real else "default"
+        )
 
     return make
 
@@ -310,6 +316,7 @@ def train(
                 "size": list(s.size),
                 "frames": s.frames,
                 "difficulty": s.difficulty,
+                "real_motion": s.real_motion,
                 "max_gap": s.max_gap,
                 "val_pairs_per_clip": s.val_pairs_per_clip,
             },
@@ -338,6 +345,14 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=0.2,
         help="training clips draw their difficulty within +- this",
+    )
+    p.add_argument(
+        "--real-motion",
+        type=float,
+        default=d.real_motion,
+        metavar="SHARE",
+        help="share of training and validation clips drawn with synth motion=real (0..1; with it, "
+        "--frames 9 --max-gap 8 reach the keyframe distances of the motion benchmark)",
     )
     p.add_argument("--pairs-per-clip", type=int, default=d.pairs_per_clip)
     p.add_argument("--new-clip-every", type=int, default=d.new_clip_every)
@@ -371,6 +386,7 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
         size=(w, h),
         frames=a.frames,
         difficulty=a.difficulty,
+        real_motion=a.real_motion,
         pairs_per_clip=a.pairs_per_clip,
         new_clip_every=a.new_clip_every,
         max_gap=a.max_gap,
@@ -399,8 +415,9 @@ def train_main(argv: list[str]) -> int:
     Path(a.out).mkdir(parents=True, exist_ok=True)
     (Path(a.out) / "args.json").write_text(json.dumps(vars(a), indent=2))
     # Validation at the nominal difficulty; training clips spread around it.
-    val = validation_set(synth_clip_fn(s.size, s.frames, s.difficulty), s) if s.val_clips > 0 else []
-    clip_fn = synth_clip_fn(s.size, s.frames, s.difficulty, a.difficulty_spread)
+    val_fn = synth_clip_fn(s.size, s.frames, s.difficulty, real_motion=s.real_motion)
+    val = validation_set(val_fn, s) if s.val_clips > 0 else []
+    clip_fn = synth_clip_fn(s.size, s.frames, s.difficulty, a.difficulty_spread, s.real_motion)
     train(s, clip_fn, out=a.out, export=a.export, log=lambda m: print(m, flush=True), val_samples=val)
     return 0
 
