@@ -138,6 +138,31 @@ def test_propagate_yields_only_what_is_asked(clip):
     assert got == [3]
 
 
+class CountingMatcher(ClassicMatcher):
+    """The classical engine, noting which target frames it was asked to colour."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets: list[int] = []
+
+    def match(self, refs, target_line, target, locked=None):
+        self.targets.append(id(target))
+        return super().match(refs, target_line, target, locked=locked)
+
+
+def test_propagate_solves_only_the_frames_the_wanted_ones_need(clip):
+    """``only`` skips the work for frames nobody asked for (a resumed batch), but still
+    solves a forward chain's stepping stones."""
+    frames = SynthFrames(clip, keys=[0])
+    seg_id = {id(frames.seg(i)): i for i in range(len(frames))}
+    m = CountingMatcher()
+    assert [r.index for r in propagate(frames, m, mode="nearest", only=[3])] == [3]
+    assert [seg_id[t] for t in m.targets] == [3]
+    m = CountingMatcher()
+    assert [r.index for r in propagate(frames, m, mode="forward", only=[2])] == [2]
+    assert [seg_id[t] for t in m.targets] == [1, 2]
+
+
 def _engines():
     from linepaint.core.match import get_matcher
 

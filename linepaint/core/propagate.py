@@ -124,6 +124,20 @@ def solve_frame(
     )
 
 
+def _needed(steps: list[tuple[int, list[int]]], wanted: set[int]) -> set[int]:
+    """The frames of ``steps`` to solve for ``wanted``: those, and the frames they are
+    coloured from, transitively."""
+    refs_of = dict(steps)
+    needed: set[int] = set()
+    stack = [i for i in wanted if i in refs_of]
+    while stack:
+        i = stack.pop()
+        if i not in needed:
+            needed.add(i)
+            stack.extend(r for r in refs_of[i] if r in refs_of)
+    return needed
+
+
 def propagate(
     frames: FrameSequence,
     matcher: Matcher,
@@ -135,15 +149,20 @@ def propagate(
 
     locks: per frame index, {region: RGBA} the user painted; kept as they are and passed
         to the matcher as constraints.
-    only: restrict output to these frame indices (others may still be coloured as
-        stepping stones in ``forward`` mode, but are not yielded).
+    only: restrict output to these frame indices; the other frames are coloured only
+        where a wanted one needs them as a stepping stone (``forward`` mode), so a
+        resumed or split run does not redo finished frames.
     """
     locks = locks or {}
     n = len(frames)
     known = {i: c for i in range(n) if (c := frames.known_colours(i)) is not None}
     wanted = set(range(n)) if only is None else set(only)
+    steps = plan(n, known, mode)
+    needed = _needed(steps, wanted)
     done: dict[int, np.ndarray] = dict(known)
-    for i, ref_ids in plan(n, known, mode):
+    for i, ref_ids in steps:
+        if i not in needed:
+            continue
         refs = [Reference(frames.line(r), frames.seg(r), done[r]) for r in ref_ids]
         result = solve_frame(
             matcher, i, frames.stem(i), frames.line(i), frames.seg(i), refs, ref_ids, locks.get(i, {})
