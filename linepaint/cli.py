@@ -12,7 +12,7 @@ from . import __version__
 from .core.errors import LinepaintError
 from .core.export import KINDS
 
-SUBCOMMANDS = ("colorize", "evaluate", "segment", "synth", "train")
+SUBCOMMANDS = ("colorize", "batch", "evaluate", "segment", "synth", "train")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -25,38 +25,74 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _progress(done: int, total: int, label: str) -> None:
+def _progress(done: int, total: int, label: str, extra: str = "") -> None:
+    """A progress bar on a terminal (one line redrawn), a plain line per step elsewhere."""
+    width = 24
+    fill = width * done // max(total, 1)
+    text = f"[{'#' * fill}{'.' * (width - fill)}] {done}/{total} {label}{extra}"
     if sys.stderr.isatty():
-        print(f"\r{label} {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+        print(f"\r{text}", end="" if done < total else "\n", file=sys.stderr, flush=True)
     else:
-        print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+        print(text, file=sys.stderr, flush=True)
 
 
 def cmd_colorize(args: argparse.Namespace) -> int:
-    from .core.clip import ClipFrames, choose_keyframes, open_clip
-    from .core.export import prepare_output, write_frame
+    from .core.batch import clip_inputs, colour_clip, to_colour
+    from .core.clip import choose_keyframes, open_clip
+    from .core.export import prepare_output
     from .core.match import get_matcher
-    from .core.propagate import propagate
 
     clip = open_clip(args.clip)
     if args.keys:
         clip = choose_keyframes(clip, args.keys)
-    out = prepare_output(args.out, (clip.root / "line", clip.root / "gt", clip.root))
-    frames = ClipFrames(clip, gap=args.gap)
+    out = prepare_output(args.out, clip_inputs(clip))
+    stems = to_colour(clip, out, resume=args.resume)
     matcher = get_matcher(args.engine, args.device)
-    todo = len(clip.stems) - len(clip.keyframes)
+    todo = len(stems)
     print(
         f"colouring {todo} frames of {clip.root.name} from {len(clip.keyframes)} keyframe(s) "
         f"with the {matcher.name} engine ({args.mode})",
         file=sys.stderr,
     )
     engine = matcher.name
-    for done, result in enumerate(propagate(frames, matcher, mode=args.mode), start=1):
-        write_frame(out, result.stem, args.output, frames.line(result.index), result.seg, result.colours)
-        engine = result.engine
-        _progress(done, todo, "frame")
+    frames = colour_clip(clip, out, matcher, args.mode, args.output, args.gap, stems=stems)
+    for done, frame in enumerate(frames, start=1):
+        engine = frame.engine
+        _progress(done, todo, "frames")
     print(f"wrote {todo} frames to {out} (engine: {engine})")
     return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .core.batch import Settings, run_batch
+
+    settings = Settings(args.engine, args.device, args.mode, args.output, args.gap, args.keys)
+
+    def progress(done: int, total: int, shots_done: int, shots: int, failed: int) -> None:
+        shots_text = f", {shots_done}/{shots} shots" + (f", {failed} failed" if failed else "")
+        _progress(done, total, "frames", shots_text)
+
+    summary = run_batch(
+        args.inputs,
+        args.out,
+        settings,
+        backend=args.backend,
+        address=args.address,
+        workers=args.workers,
+        resume=args.resume,
+        progress=progress,
+        notice=lambda text: print(text, file=sys.stderr, flush=True),
+    )
+    data = summary.as_dict()
+    for shot in summary.failed:
+        print(f"linepaint: {shot.shot}: {shot.status}: {'; '.join(shot.errors)}", file=sys.stderr)
+    print(
+        f"coloured {data['coloured']} frames of {len(summary.shots)} shots"
+        + (f" ({data['skipped']} already done)" if data["skipped"] else "")
+        + f" in {data['seconds']:.0f} s on {summary.backend}; "
+        f"{data['shots_done']} done, {data['shots_failed']} failed; summary: {Path(args.out) / 'batch.csv'}"
+    )
+    return 1 if summary.failed else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -121,6 +157,38 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _colour_options(p: argparse.ArgumentParser) -> None:
+    """The options of colouring a clip, shared by colorize and batch."""
+    p.add_argument(
+        "--mode",
+        choices=("nearest", "forward"),
+        default="nearest",
+        help="nearest: from the nearest keyframe; forward: frame to frame (default nearest)",
+    )
+    p.add_argument(
+        "--keys",
+        default=None,
+        metavar="STEMS",
+        help="use only these coloured frames as keyframes: first, last or stems separated by "
+        "commas (default: every gt/ frame); the others are coloured, for evaluate to score",
+    )
+    p.add_argument("--engine", choices=("auto", "classic", "learned"), default="auto")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument(
+        "--gap", type=int, default=None, help="widest stroke gap to close, px (default: by frame size)"
+    )
+    p.add_argument(
+        "--output",
+        choices=KINDS,
+        default="flat",
+        help="flat: colours + hard black lines (default); colour: colour layer only; "
+        "composite: anti-aliased lines over colours; line: the lines alone",
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="skip frames whose output file is already there (a stopped run)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="linepaint",
@@ -138,32 +206,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("clip")
     c.add_argument("-o", "--out", required=True, help="output folder (never the input folders)")
-    c.add_argument(
-        "--mode",
-        choices=("nearest", "forward"),
-        default="nearest",
-        help="nearest: from the nearest keyframe; forward: frame to frame (default nearest)",
-    )
-    c.add_argument(
-        "--keys",
-        default=None,
-        metavar="STEMS",
-        help="use only these coloured frames as keyframes: first, last or stems separated by "
-        "commas (default: every gt/ frame); the others are coloured, for evaluate to score",
-    )
-    c.add_argument("--engine", choices=("auto", "classic", "learned"), default="auto")
-    c.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    c.add_argument(
-        "--gap", type=int, default=None, help="widest stroke gap to close, px (default: by frame size)"
-    )
-    c.add_argument(
-        "--output",
-        choices=KINDS,
-        default="flat",
-        help="flat: colours + hard black lines (default); colour: colour layer only; "
-        "composite: anti-aliased lines over colours; line: the lines alone",
-    )
+    _colour_options(c)
     c.set_defaults(func=cmd_colorize)
+
+    b = sub.add_parser(
+        "batch",
+        help="colour many clips at once (local processes, or a Ray cluster)",
+        description="Colour every clip of INPUT... (clips, or folders searched for clips) into "
+        "OUT/<shot>/<stem>.png, one task per clip or keyframe span, and write OUT/batch.json and "
+        "OUT/batch.csv (per shot: frames, engine, doubtful regions, failures).  Exit code 1 when "
+        "a shot failed (the others are still coloured).",
+    )
+    b.add_argument("inputs", nargs="+", metavar="INPUT")
+    b.add_argument("-o", "--out", required=True, help="output folder, one sub-folder per shot")
+    b.add_argument(
+        "--backend",
+        choices=("auto", "ray", "local"),
+        default="auto",
+        help="ray: a Ray cluster; local: processes on this machine; auto (default): Ray when installed",
+    )
+    b.add_argument(
+        "--address", default=None, help="join the Ray cluster at ADDRESS (default: start a local one)"
+    )
+    b.add_argument(
+        "--workers", type=int, default=None, help="processes (or local Ray CPUs) to use (default: all cores)"
+    )
+    _colour_options(b)
+    b.set_defaults(func=cmd_batch)
 
     e = sub.add_parser(
         "evaluate",
