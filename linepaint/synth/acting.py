@@ -65,9 +65,11 @@ class ActingMotion:
     squash: np.ndarray  # float[F, 2]
     turn: np.ndarray  # float[F]
     mouth: np.ndarray  # float[F]
+    narrow: np.ndarray  # float[F, P] x scale of a part about its own centre (the far eye)
     unit: float
     feet: float  # y of the soles, character units
     action: str = "run"
+    head: float = 0.8  # head scale about the chin: smaller than chibi, the body acts
 
     def matrices(self, char: Character, t: int, scale: float) -> list[np.ndarray]:
         """3x3 matrices, character units -> canvas px, for every part at drawing t."""
@@ -85,6 +87,10 @@ class ActingMotion:
                 m = m @ _rot(self.angle[t, i], p.pivot[0], p.pivot[1])
             if p.name == "torso":
                 m = m @ _rot(0.0, 0.0, 0.0, self.turn[t], 1.0)
+            if p.name == "head":
+                m = m @ _rot(0.0, p.pivot[0], p.pivot[1], self.head, self.head)
+            if self.narrow[t, i] != 1.0:
+                m = m @ _rot(0.0, float(p.shape[:, 0].mean()), 0.0, self.narrow[t, i], 1.0)
             if p.group == "mouth_open":
                 o = self.mouth[t]
                 m = m @ _rot(0.0, p.pivot[0], p.pivot[1], 0.8 + 0.3 * o, 0.4 + 0.8 * o)
@@ -114,9 +120,9 @@ def plan_acting(
     phi = 2 * np.pi * t / period + rng.uniform(0, 2 * np.pi)
 
     if action == "pose":
-        yaw = _keyed(rng, frames, -32, 32)
+        yaw = _keyed(rng, frames, -40, 40)
     else:
-        yaw = face * rng.uniform(12, 30) + 6 * np.sin(phi / 2 + rng.uniform(0, 6))
+        yaw = face * rng.uniform(15, 40) + 6 * np.sin(phi / 2 + rng.uniform(0, 6))
     facing = np.where(yaw >= 0, 1, -1)
     # the turn narrows the body and slides the face toward where it looks
     turn = 1.0 - 0.22 * np.abs(np.sin(np.deg2rad(yaw)))
@@ -126,6 +132,7 @@ def plan_acting(
     z = np.tile([p.z for p in char.parts], (frames, 1))
     show = np.ones((frames, n), bool)
     slide = np.zeros((frames, n))
+    narrow = np.ones((frames, n))
     blink = plan_blinks(rng, frames)
     mouth = _keyed(rng, frames, -0.6, 1.0, (1, 3)).clip(0, 1)
     lining_phase = rng.uniform(0, 2 * np.pi)
@@ -214,6 +221,8 @@ def plan_acting(
             angle[:, i] = p.swing * 0.6 * np.sin(phi + i)
         if base in _FEATURES:
             slide[:, i] = look
+            if base == "eye":  # the far eye turns away: narrower
+                narrow[:, i] = np.where(facing == side, 1 - 0.5 * np.abs(np.sin(np.deg2rad(yaw))), 1.0)
             if base == "ear":
                 slide[:, i] = -0.25 * look
                 show[:, i] = ~((np.abs(yaw) > 15) & (facing == side))
@@ -245,6 +254,7 @@ def plan_acting(
         z=z,
         show=show,
         slide=slide,
+        narrow=narrow,
         root=root,
         lean=lean,
         squash=squash,

@@ -223,6 +223,7 @@ class _Body:
     skirt: bool = False
     leg_len: float = 0.0
     knees: bool = False  # legs as thigh + shin (for motion that bends them)
+    limb: float = 1.0  # length factor of arms and legs
 
     @property
     def hip_y(self) -> float:
@@ -248,7 +249,8 @@ def build_character(rng: np.random.Generator, acting: bool = False) -> Character
     neck = _add_neck(b, body, torso)
     _add_collar_and_buttons(rng, b, body, torso)
     body.skirt = rng.random() < 0.5
-    body.leg_len = rng.uniform(1.3, 1.7)
+    body.limb = 1.3 if acting else 1.0  # longer limbs: more of the figure acts
+    body.leg_len = rng.uniform(1.3, 1.7) * body.limb
     body.knees = acting
     _add_legs(b, body, torso)
     _add_skirt_or_shorts(b, body, torso)
@@ -460,8 +462,8 @@ def _add_arms(rng: np.random.Generator, b: _Builder, body: _Body, torso: int) ->
     front_arm = 1 if rng.random() < 0.5 else -1
     for sgn in (-1, 1):
         sx, sy = sgn * body.torso_w * 0.92, body.torso_top + 0.3
-        ex, ey = sx + sgn * 0.25, sy + 0.85
-        hx, hy = ex + sgn * 0.05, ey + 0.75
+        ex, ey = sx + sgn * 0.25 * body.limb, sy + 0.85 * body.limb
+        hx, hy = ex + sgn * 0.05, ey + 0.75 * body.limb
         z = 12 if sgn == front_arm else 4
         up = b.add(
             Part(
@@ -479,7 +481,7 @@ def _add_arms(rng: np.random.Generator, b: _Builder, body: _Body, torso: int) ->
             Part(
                 f"sleeve_shadow{sgn}",
                 "shirt_shadow",
-                S.ellipse(sx - sgn * 0.3, ey, 0.2, 1.0),
+                S.ellipse(sx - sgn * 0.3, ey, 0.2, 1.0 * body.limb),
                 z=z + 0.6,
                 parent=up,
                 clip=up,
