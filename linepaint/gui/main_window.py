@@ -1,21 +1,21 @@
 """The main window: reference and target views side by side, filmstrip, palette dock,
 undo history, status bar with progress and Cancel.  Heavy work (segmentation, matching,
-export) runs in :mod:`.workers` threads; the window only applies finished results."""
+export) runs in :mod:`.workers` threads; the window only applies finished results.
+Its actions and menus are built in :mod:`.actions`; what each tool does is in
+:mod:`.tools`, batch runs go through :mod:`.runs`, project files and export are
+:mod:`.files`, the review of doubtful regions is :mod:`.review`."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QByteArray, QPointF, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTransform, QUndoStack
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QTransform, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -29,27 +29,20 @@ from PySide6.QtWidgets import (
 
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
-from ..core.export import export_frames, prepare_output
 from ..core.palette import read_palette, write_palette
-from ..core.project import DOUBT_THRESHOLD, Change, Project, Stroke
-from ..core.project_file import MissingFramesError, autosave_path, open_project, save_project
+from ..core.project import Change, Project, Stroke
 from ..core.propagate import carry_fix_forward, propagate
 from ..core.run import Run
+from .actions import build_actions
 from .canvas import FrameView, boxes_for
 from .commands import ChangeCommand
+from .files import ProjectFiles
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
 from .palette_dock import PaletteWidget
+from .review import Review
 from .runs import RunFeeder
-from .tools import Tool
+from .tools import GapDrag, RegionClick, Tool, bucket
 from .workers import JobRunner
-
-#: Export kinds (:data:`~linepaint.core.export.KINDS`) as the export dialog names them.
-EXPORT_KINDS = {
-    "flat": "Flat colours with black lines",
-    "colour": "Colour layer",
-    "composite": "Colour and lines composited",
-    "line": "Line layer",
-}
 
 
 def default_matcher(engine: str, device: str):
@@ -59,7 +52,7 @@ def default_matcher(engine: str, device: str):
     return get_matcher(engine, device)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFiles, Review, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
 
@@ -89,7 +82,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("linepaint[*]")
         self.resize(1400, 860)
         self._build_ui()
-        self._build_actions()
+        build_actions(self)
         geo = self.settings.value("window/geometry")
         if isinstance(geo, QByteArray | bytes):
             self.restoreGeometry(geo)
@@ -178,169 +171,6 @@ class MainWindow(QMainWindow):
             sb.addPermanentWidget(w)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
-
-    def _act(self, text, slot, shortcut=None, icon=None, tip=None, checkable=False) -> QAction:
-        a = QAction(text, self)
-        if icon:
-            a.setIcon(qta.icon(icon))
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-            a.setShortcutContext(Qt.WindowShortcut)
-        if tip:
-            a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
-            a.setStatusTip(tip)
-        a.setCheckable(checkable)
-        if checkable:
-            a.toggled.connect(slot)
-        else:
-            a.triggered.connect(lambda checked=False: slot())
-        self.addAction(a)
-        return a
-
-    def _build_actions(self) -> None:
-        A = self._act
-        self.act_open = A(
-            "&Open…", self._open_dialog, QKeySequence.Open, "fa5s.folder-open", "Open a project or frames"
-        )
-        self.act_import = A(
-            "&Import frames…",
-            self._import_dialog,
-            "Ctrl+I",
-            "fa5s.file-import",
-            "Add line-art frames or a clip folder",
-        )
-        self.act_save = A("&Save", self.save_project, QKeySequence.Save, "fa5s.save", "Save the project")
-        self.act_save_as = A("Save &as…", self.save_project_as, "Ctrl+Shift+S")
-        self.act_export = A(
-            "&Export PNG sequence…",
-            self._export_dialog,
-            "Ctrl+E",
-            "fa5s.file-export",
-            "Export the frames as PNGs",
-        )
-        self.act_demo = A("Open the &demo", self.load_demo)
-        self.act_quit = A("&Quit", self.close, QKeySequence.Quit)
-        self.act_undo = self.undo.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.act_undo.setIcon(qta.icon("fa5s.undo"))
-        self.act_redo = self.undo.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_redo.setIcon(qta.icon("fa5s.redo"))
-        # Undo and redo during a background run stop it first: what it coloured so far
-        # becomes one history step, and undo takes that step back.
-        for act, step in ((self.act_undo, self.undo.undo), (self.act_redo, self.undo.redo)):
-            act.triggered.disconnect()
-            act.triggered.connect(lambda _=False, step=step: self._history_step(step))
-        self.addAction(self.act_undo)
-        self.addAction(self.act_redo)
-        self.act_propagate = A(
-            "&Propagate", self.propagate_all, "F5", "fa5s.play", "Colour every frame from the keyframes"
-        )
-        self.act_cancel = A("Cancel", self.cancel_job, "Esc")
-        self.act_key = A(
-            "Mark/unmark &keyframe",
-            lambda: self.toggle_keyframe(self.current),
-            "K",
-            "fa5s.key",
-            "Mark or unmark this frame as a keyframe",
-        )
-        self.act_import_key = A(
-            "Import coloured keyframe…", lambda: self._import_keyframe_dialog(self.current), None, "fa5s.star"
-        )
-        self.act_overlay = A(
-            "&Confidence overlay",
-            self._set_overlay,
-            "C",
-            "fa5s.search",
-            "Tint the regions linepaint doubts",
-            checkable=True,
-        )
-        self.act_next_doubt = A(
-            "Next doubtful region",
-            lambda: self.next_doubt(False),
-            "N",
-            "fa5s.step-forward",
-            "Jump to the next doubtful region",
-        )
-        self.act_prev_doubt = A(
-            "Previous doubtful region", lambda: self.next_doubt(True), "Shift+N", "fa5s.step-backward"
-        )
-        self.act_fit = A("&Fit to window", self.fit_views, "Ctrl+0", "fa5s.expand")
-        self.act_zoom_in = A("Zoom in", lambda: self.target_view.zoom_by(1.25), "Ctrl++")
-        self.act_zoom_out = A("Zoom out", lambda: self.target_view.zoom_by(0.8), "Ctrl+-")
-        self.act_next = A("Next frame", lambda: self.step_frame(1), "Right")
-        self.act_prev = A("Previous frame", lambda: self.step_frame(-1), "Left")
-        self.tool_actions: dict[Tool, QAction] = {}
-        group = QActionGroup(self)
-        for t in Tool:
-            a = A(t.label, lambda t=t: self.set_tool(t), t.key, t.icon, t.tip)
-            a.setCheckable(True)
-            group.addAction(a)
-            self.tool_actions[t] = a
-        self.tool_actions[Tool.BUCKET].setChecked(True)
-
-        mb = self.menuBar()
-        m = mb.addMenu("&File")
-        for a in (self.act_open, self.act_import, self.act_demo):
-            m.addAction(a)
-        self.recent_menu = m.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        m.addSeparator()
-        for a in (self.act_save, self.act_save_as, self.act_export):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.act_quit)
-        m = mb.addMenu("&Edit")
-        m.addAction(self.act_undo)
-        m.addAction(self.act_redo)
-        m = mb.addMenu("&Frame")
-        for a in (self.act_key, self.act_import_key, self.act_next, self.act_prev):
-            m.addAction(a)
-        m = mb.addMenu("&Colour")
-        for a in (
-            self.act_propagate,
-            self.act_cancel,
-            self.act_overlay,
-            self.act_next_doubt,
-            self.act_prev_doubt,
-        ):
-            m.addAction(a)
-        m = mb.addMenu("&Tools")
-        for a in self.tool_actions.values():
-            m.addAction(a)
-        m = mb.addMenu("&View")
-        for a in (self.act_fit, self.act_zoom_in, self.act_zoom_out):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.palette_dock.toggleViewAction())
-        m.addAction(self.history_dock.toggleViewAction())
-
-        tb = self.addToolBar("Main")
-        tb.setObjectName("main_toolbar")
-        for a in (self.act_open, self.act_save, self.act_export):
-            tb.addAction(a)
-        tb.addSeparator()
-        tb.addAction(self.act_undo)
-        tb.addAction(self.act_redo)
-        tb.addSeparator()
-        for a in self.tool_actions.values():
-            tb.addAction(a)
-        tb.addSeparator()
-        tb.addAction(self.act_key)
-        tb.addAction(self.act_propagate)
-        self.mode_box = QComboBox()
-        self.mode_box.addItems(["nearest", "forward"])
-        self.mode_box.setToolTip("Colour each frame from its nearest keyframe, or frame to frame")
-        self.mode_box.setCurrentText(str(self.settings.value("propagate/mode", "nearest")))
-        self.engine_box = QComboBox()
-        self.engine_box.addItems(["auto", "classic", "learned"])
-        self.engine_box.setToolTip("Matching engine")
-        self.engine_box.setCurrentText(str(self.settings.value("propagate/engine", "auto")))
-        tb.addWidget(self.mode_box)
-        tb.addWidget(self.engine_box)
-        tb.addSeparator()
-        for a in (self.act_overlay, self.act_prev_doubt, self.act_next_doubt, self.act_fit):
-            tb.addAction(a)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -671,12 +501,13 @@ class MainWindow(QMainWindow):
             self._status("This frame is still being read.")
             return
         region = view.region_at(pos)
-        if region == 0:
+        if region == 0 or self.tool.edit is None:
             return
-        if self.tool is Tool.BUCKET:
-            self.fill(region, self.palette.colour, carry=bool(mods & Qt.ShiftModifier))
-        elif self.tool is Tool.UNFILL:
-            self.push(self.project.unfill(self.current, region, view.seg))
+        if self.tool is Tool.BUCKET and mods & Qt.ShiftModifier:
+            self.fill(region, self.palette.colour, carry=True)
+        else:
+            click = RegionClick(self.current, view.seg, region, self.palette.colour)
+            self.push(self.tool.edit(self.project, click))
 
     def pick_colour(self, view: FrameView, pos: QPointF) -> None:
         c = view.colour_at(pos)
@@ -687,9 +518,10 @@ class MainWindow(QMainWindow):
     def fill(self, region: int, rgba, carry: bool = False) -> None:
         """Bucket in the current frame; ``carry`` re-solves later frames with the fix locked."""
         i = self.current
-        seg = self.target_view.seg
         token = object() if carry else None
-        cmd = self.push(self.project.fill(i, region, rgba, seg), merge_token=token)
+        cmd = self.push(
+            bucket(self.project, RegionClick(i, self.target_view.seg, region, rgba)), merge_token=token
+        )
         if not carry:
             return cmd
         if self.runner.busy:
@@ -735,29 +567,6 @@ class MainWindow(QMainWindow):
 
         return self.runs.start(kind, job, run, total, frame, on_done, follows=follows)
 
-    def _hover(self, pos: QPointF) -> None:
-        view = self.target_view
-        r = view.region_at(pos)
-        if r == 0 or self.current < 0:
-            self.ref_view.highlight(0)
-            return
-        st = self.project.state(self.current)
-        text = f"Region {r}"
-        src = -1
-        if (
-            st.source is not None
-            and r < len(st.source)
-            and st.reference == self._frame_path(self.ref_view.frame_index)
-        ):
-            src = int(st.source[r])
-        if st.confidence is not None and r < len(st.confidence) and not st.keyframe:
-            conf = 1.0 if r in st.locks else float(st.confidence[r])
-            text += f", confidence {conf:.2f}" + (" (painted)" if r in st.locks else "")
-        if src > 0:
-            text += f", from {self.project.stem(self.ref_view.frame_index)} region {src}"
-        self.ref_view.highlight(src)
-        self._status(text, 3000)
-
     def _frame_path(self, k: int):
         return self.project.frames[k] if 0 <= k < len(self.project) else None
 
@@ -767,10 +576,7 @@ class MainWindow(QMainWindow):
         if i < 0 or self.target_view.seg is None or self.target_view.frame_index != i:
             self._status("This frame is still being read.")
             return
-        pts = tuple((round(p.x(), 1), round(p.y(), 1)) for p in points)
-        # Drop consecutive duplicates; a click without a drag makes a dot.
-        pts = tuple(p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1])
-        self.add_gap_line(i, Stroke(pts, 2.0))
+        self.add_gap_line(i, GapDrag(i, tuple((p.x(), p.y()) for p in points)).stroke())
 
     def add_gap_line(self, i: int, stroke: Stroke) -> None:
         proj = self.project
@@ -815,66 +621,6 @@ class MainWindow(QMainWindow):
             self.push(self.project.import_keyframe(i, image, c[1] if c else None))
         except LinepaintError as exc:
             self.report(str(exc))
-
-    # -- review ---------------------------------------------------------------------------
-
-    def _set_overlay(self, on: bool) -> None:
-        self._overlay = bool(on)
-        self._apply_overlay()
-
-    def _apply_overlay(self) -> None:
-        view = self.target_view
-        if not self._overlay or view.seg is None or self.current < 0:
-            view.set_overlay(None)
-            return
-        st = self.project.state(self.current)
-        table = np.zeros((view.seg.n + 1, 4), np.uint8)
-        if st.confidence is not None and len(st.confidence) == len(table) and not st.keyframe:
-            doubt = self.project.doubtful(self.current)
-            conf = st.confidence[doubt]
-            table[doubt] = (255, 0, 170, 0)
-            table[doubt, 3] = np.clip(90 + 140 * (1 - conf / DOUBT_THRESHOLD), 0, 230).astype(np.uint8)
-        view.set_overlay(table)
-
-    def _doubt_list(self) -> np.ndarray:
-        regions = self.project.doubtful(self.current)
-        seg = self.target_view.seg
-        if seg is None or len(regions) == 0:
-            return regions
-        c = seg.centroid[regions]
-        return regions[np.lexsort((c[:, 0], c[:, 1]))]
-
-    def next_doubt(self, back: bool = False) -> None:
-        if self.current < 0:
-            return
-        regions = self._doubt_list()
-        k = self._doubt_cursor + (-1 if back else 1)
-        if back and self._doubt_cursor < 0:
-            k = len(regions) - 1
-        if 0 <= k < len(regions):
-            self._doubt_cursor = k
-            self._focus_region(int(regions[k]))
-            return
-        n = len(self.project)
-        order = range(self.current - 1, -1, -1) if back else range(self.current + 1, n)
-        for j in order:
-            if len(self.project.doubtful(j)):
-                self._pending_doubt = "last" if back else "first"
-                self.show_frame(j)
-                return
-        self._status("No more doubtful regions." if not back else "No earlier doubtful regions.")
-
-    def _focus_region(self, region: int) -> None:
-        self.target_view.centre_on_region(region)
-        self.target_view.highlight(region, (255, 0, 170, 110))
-        st = self.project.state(self.current)
-        if st.source is not None and region < len(st.source):
-            self.ref_view.highlight(int(st.source[region]))
-        left = len(self._doubt_list())
-        self._status(
-            f"Doubtful region {self._doubt_cursor + 1} of {left} in this frame "
-            f"(confidence {float(st.confidence[region]):.2f})."
-        )
 
     # -- propagation -----------------------------------------------------------------------
 
@@ -972,210 +718,6 @@ class MainWindow(QMainWindow):
                 write_palette(path, self.project.palette)
             except LinepaintError as exc:
                 self.report(str(exc))
-
-    # -- project files ---------------------------------------------------------------------
-
-    def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open", "", "linepaint project (*.lpproj);;Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
-        )
-        if path:
-            self.open_paths([path])
-
-    def _import_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of frames or a clip")
-        if folder:
-            self.add_paths([folder])
-
-    def _import_keyframe_dialog(self, i: int) -> None:
-        if not 0 <= i < len(self.project):
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            f"Coloured keyframe for {self.project.stem(i)}",
-            "",
-            "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)",
-        )
-        if path:
-            self.import_keyframe(i, path)
-
-    def _set_project(self, project: Project) -> None:
-        self.runner.wait()
-        self.display_runner.wait()
-        self.project = project
-        self.undo.clear()
-        self.current = -1
-        self.palette.set_swatches(project.palette, fresh=True)
-        self._frames_changed()
-
-    def _may_replace(self, what: str) -> bool:
-        """Before the project is replaced or the window closes: stop a running job (what
-        it coloured becomes a history step) and offer to save unsaved work.  False: the
-        user cancelled."""
-        # A gap line still being segmented is an edit too: let it land first.
-        for r in (self.runner, self.display_runner):
-            r.wait()
-        if self.undo.isClean() or not len(self.project):
-            return True
-        ans = self.ask(
-            f"Save changes to the project before {what}?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
-            QMessageBox.Save,
-        )
-        if ans == QMessageBox.Cancel or (ans == QMessageBox.Save and not self.save_project()):
-            self._refresh_views()  # the display stopped above: staying, so show the frame
-            return False
-        return True
-
-    def open_project(self, path: str) -> None:
-        if not self._may_replace(f"opening {Path(path).name}"):
-            return
-        try:
-            try:
-                proj = open_project(path)
-            except MissingFramesError as exc:
-                ans = self.ask(
-                    f"{exc}\n\nOpen the project without them?  Their colours leave the project "
-                    "when you save it; put the files back and reopen to keep them.",
-                )
-                if ans != QMessageBox.Yes:
-                    return
-                proj = open_project(path, skip_missing=True)
-                self._status(f"Opened without {len(exc.missing)} missing frame(s).")
-        except LinepaintError as exc:
-            self.report(str(exc))
-            return
-        self._set_project(proj)
-        self._add_recent(str(path))
-        self.setWindowTitle(f"{Path(path).name}[*] — linepaint")
-
-    def save_project(self, path: str | None = None) -> bool:
-        if path is None and self.project.path is None:
-            return self.save_project_as()
-        target = Path(path) if path else self.project.path
-        if target.suffix != ".lpproj":
-            target = target.with_name(target.name + ".lpproj")
-        try:
-            save_project(self.project, target)
-        except LinepaintError as exc:
-            self.report(str(exc))
-            return False
-        self.undo.setClean()
-        self._remove_autosave()
-        self._add_recent(str(target))
-        self.setWindowTitle(f"{target.name}[*] — linepaint")
-        self._status(f"Saved {target}")
-        return True
-
-    def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save project", "shot.lpproj", "linepaint project (*.lpproj)"
-        )
-        return self.save_project(path) if path else False
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in (self.settings.value("recent", []) or []) if p != path]
-        self.settings.setValue("recent", [path] + recent[:9])
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in self.settings.value("recent", []) or []:
-            self.recent_menu.addAction(p, lambda p=p: self.open_paths([p]))
-
-    # -- autosave and crash recovery ---------------------------------------------------------
-
-    def autosave_target(self) -> Path:
-        if self.project.path is not None:
-            return autosave_path(self.project.path)
-        base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or str(
-            Path.home() / ".linepaint"
-        )
-        return Path(base) / "untitled.lpproj.autosave"
-
-    def autosave(self) -> None:
-        if self.undo.isClean() or not len(self.project):
-            return
-        target = self.autosave_target()
-        try:
-            save_project(self.project, target, as_copy=True)
-        except LinepaintError as exc:
-            self._status(f"Autosave failed: {exc}")
-            return
-        self.settings.setValue("session/autosave", str(target))
-        self.settings.setValue("session/project", str(self.project.path or ""))
-        self._status(f"Autosaved to {target.name}", 3000)
-
-    def _remove_autosave(self) -> None:
-        p = self.settings.value("session/autosave")
-        if p:
-            try:
-                Path(p).unlink(missing_ok=True)
-            except OSError:
-                pass
-        self.settings.remove("session/autosave")
-        self.settings.remove("session/project")
-
-    def offer_restore(self) -> bool:
-        """After a crash the last autosave is still there: offer to restore it."""
-        p = self.settings.value("session/autosave")
-        if not p or not Path(p).exists():
-            return False
-        if (
-            self.ask(f"linepaint did not close properly. Restore the autosaved work from {Path(p).name}?")
-            != QMessageBox.Yes
-        ):
-            self._remove_autosave()
-            return False
-        try:
-            proj = open_project(p)
-        except LinepaintError as exc:
-            self.report(str(exc))
-            return False
-        orig = self.settings.value("session/project") or ""
-        proj.path = Path(orig) if orig else None
-        self._set_project(proj)
-        self.undo.resetClean()
-        self.setWindowModified(True)
-        return True
-
-    # -- export ----------------------------------------------------------------------------
-
-    def _export_dialog(self) -> None:
-        if not len(self.project):
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Export PNG sequence to")
-        if not folder:
-            return
-        labels = list(EXPORT_KINDS.values())
-        choice, ok = QInputDialog.getItem(self, "Export", "What to export:", labels, 2, False)
-        if ok:
-            self.export_frames(folder, list(EXPORT_KINDS)[labels.index(choice)])
-
-    def export_frames(self, folder: str, kind: str = "composite") -> bool:
-        """Write ``folder/<stem>.png`` for every frame in the background.  Refuses a
-        folder that holds input frames (never overwrite the line art)."""
-        if self.runner.busy:
-            self._status("Busy; try again when the current job ends.")
-            return False
-        inputs = {Path(p).parent for p in self.project.frames}
-        inputs |= {Path(s.key_image).parent for s in self.project.states.values() if s.key_image}
-        try:
-            out = prepare_output(folder, inputs)
-        except LinepaintError as exc:
-            self.report(str(exc))
-            return False
-        seq = self.project.sequence()
-
-        def done(cancelled, error):
-            if error:
-                self.report(error)
-            else:
-                self._status(f"Exported to {out}" + (" (cancelled)" if cancelled else ""))
-
-        def job():
-            yield from export_frames(seq, out, kind, inputs)
-
-        return self.runner.start("export", job, None, done, total=len(seq))
 
     # -- drag and drop, closing --------------------------------------------------------------
 

@@ -1,8 +1,21 @@
-"""The painting tools and their shortcuts (Clip Studio / OpenToonz habits)."""
+"""The painting tools: their names and shortcuts (Clip Studio / OpenToonz habits), and
+what each does, as small functions of (document, event) that return the edit, the way
+napari's label tools are written.  The window turns mouse input into events and puts
+the returned :class:`~linepaint.core.project.Change` on the undo stack.  A gap line's
+edit (:meth:`~linepaint.core.project.Project.add_stroke`) waits until the frame is
+re-segmented in the background."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
+
+from ..core.project import Change, Colour, Project, Stroke
+from ..core.segment import Segmentation
+
+#: Width of a gap line, in pixels of the frame.
+GAP_WIDTH = 2.0
 
 
 class Tool(Enum):
@@ -32,3 +45,47 @@ class Tool(Enum):
     @property
     def tip(self) -> str:
         return self.value[3]
+
+    @property
+    def edit(self) -> Callable[[Project, RegionClick], Change] | None:
+        """What a click on a region does to the document (None: the tool edits nothing
+        on a click)."""
+        return _CLICK_EDITS.get(self)
+
+
+@dataclass(frozen=True)
+class RegionClick:
+    """A left click on ``region`` of frame ``frame`` (segmented as ``seg`` on screen),
+    with the palette's current ``colour``."""
+
+    frame: int
+    seg: Segmentation
+    region: int
+    colour: Colour
+
+
+@dataclass(frozen=True)
+class GapDrag:
+    """A gap line dragged across frame ``frame``: ``points`` in frame pixels."""
+
+    frame: int
+    points: tuple[tuple[float, float], ...]
+
+    def stroke(self) -> Stroke:
+        """The stroke it draws: points rounded to a tenth of a pixel, consecutive
+        duplicates dropped (a click without a drag makes a dot)."""
+        pts = tuple((round(x, 1), round(y, 1)) for x, y in self.points)
+        return Stroke(tuple(p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]), GAP_WIDTH)
+
+
+def bucket(project: Project, click: RegionClick) -> Change:
+    """Fill the region with the colour; the region is locked (kept by propagation)."""
+    return project.fill(click.frame, click.region, click.colour, click.seg)
+
+
+def unfill(project: Project, click: RegionClick) -> Change:
+    """Clear the region."""
+    return project.unfill(click.frame, click.region, click.seg)
+
+
+_CLICK_EDITS = {Tool.BUCKET: bucket, Tool.UNFILL: unfill}

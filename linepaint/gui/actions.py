@@ -1,0 +1,179 @@
+"""The main window's actions, menus and toolbar: every command with its shortcut, icon
+and tip, built once and connected to the window's slots."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import qtawesome as qta
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QComboBox
+
+from .tools import Tool
+
+
+def _act(win, text, slot, shortcut=None, icon=None, tip=None, checkable=False) -> QAction:
+    a = QAction(text, win)
+    if icon:
+        a.setIcon(qta.icon(icon))
+    if shortcut:
+        a.setShortcut(QKeySequence(shortcut))
+        a.setShortcutContext(Qt.WindowShortcut)
+    if tip:
+        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        a.setStatusTip(tip)
+    a.setCheckable(checkable)
+    if checkable:
+        a.toggled.connect(slot)
+    else:
+        a.triggered.connect(lambda checked=False: slot())
+    win.addAction(a)
+    return a
+
+
+def build_actions(win) -> None:
+    """Create the window's actions (``win.act_*``, ``win.tool_actions``), menus and toolbar."""
+    A = partial(_act, win)
+    win.act_open = A(
+        "&Open…", win._open_dialog, QKeySequence.Open, "fa5s.folder-open", "Open a project or frames"
+    )
+    win.act_import = A(
+        "&Import frames…",
+        win._import_dialog,
+        "Ctrl+I",
+        "fa5s.file-import",
+        "Add line-art frames or a clip folder",
+    )
+    win.act_save = A("&Save", win.save_project, QKeySequence.Save, "fa5s.save", "Save the project")
+    win.act_save_as = A("Save &as…", win.save_project_as, "Ctrl+Shift+S")
+    win.act_export = A(
+        "&Export PNG sequence…",
+        win._export_dialog,
+        "Ctrl+E",
+        "fa5s.file-export",
+        "Export the frames as PNGs",
+    )
+    win.act_demo = A("Open the &demo", win.load_demo)
+    win.act_quit = A("&Quit", win.close, QKeySequence.Quit)
+    win.act_undo = win.undo.createUndoAction(win, "&Undo")
+    win.act_undo.setShortcut(QKeySequence("Ctrl+Z"))
+    win.act_undo.setIcon(qta.icon("fa5s.undo"))
+    win.act_redo = win.undo.createRedoAction(win, "&Redo")
+    win.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    win.act_redo.setIcon(qta.icon("fa5s.redo"))
+    # Undo and redo during a background run stop it first: what it coloured so far
+    # becomes one history step, and undo takes that step back.
+    for act, step in ((win.act_undo, win.undo.undo), (win.act_redo, win.undo.redo)):
+        act.triggered.disconnect()
+        act.triggered.connect(lambda _=False, step=step: win._history_step(step))
+    win.addAction(win.act_undo)
+    win.addAction(win.act_redo)
+    win.act_propagate = A(
+        "&Propagate", win.propagate_all, "F5", "fa5s.play", "Colour every frame from the keyframes"
+    )
+    win.act_cancel = A("Cancel", win.cancel_job, "Esc")
+    win.act_key = A(
+        "Mark/unmark &keyframe",
+        lambda: win.toggle_keyframe(win.current),
+        "K",
+        "fa5s.key",
+        "Mark or unmark this frame as a keyframe",
+    )
+    win.act_import_key = A(
+        "Import coloured keyframe…", lambda: win._import_keyframe_dialog(win.current), None, "fa5s.star"
+    )
+    win.act_overlay = A(
+        "&Confidence overlay",
+        win._set_overlay,
+        "C",
+        "fa5s.search",
+        "Tint the regions linepaint doubts",
+        checkable=True,
+    )
+    win.act_next_doubt = A(
+        "Next doubtful region",
+        lambda: win.next_doubt(False),
+        "N",
+        "fa5s.step-forward",
+        "Jump to the next doubtful region",
+    )
+    win.act_prev_doubt = A(
+        "Previous doubtful region", lambda: win.next_doubt(True), "Shift+N", "fa5s.step-backward"
+    )
+    win.act_fit = A("&Fit to window", win.fit_views, "Ctrl+0", "fa5s.expand")
+    win.act_zoom_in = A("Zoom in", lambda: win.target_view.zoom_by(1.25), "Ctrl++")
+    win.act_zoom_out = A("Zoom out", lambda: win.target_view.zoom_by(0.8), "Ctrl+-")
+    win.act_next = A("Next frame", lambda: win.step_frame(1), "Right")
+    win.act_prev = A("Previous frame", lambda: win.step_frame(-1), "Left")
+    win.tool_actions: dict[Tool, QAction] = {}
+    group = QActionGroup(win)
+    for t in Tool:
+        a = A(t.label, lambda t=t: win.set_tool(t), t.key, t.icon, t.tip)
+        a.setCheckable(True)
+        group.addAction(a)
+        win.tool_actions[t] = a
+    win.tool_actions[Tool.BUCKET].setChecked(True)
+
+    mb = win.menuBar()
+    m = mb.addMenu("&File")
+    for a in (win.act_open, win.act_import, win.act_demo):
+        m.addAction(a)
+    win.recent_menu = m.addMenu("Open &recent")
+    win.recent_menu.aboutToShow.connect(win._fill_recent)
+    m.addSeparator()
+    for a in (win.act_save, win.act_save_as, win.act_export):
+        m.addAction(a)
+    m.addSeparator()
+    m.addAction(win.act_quit)
+    m = mb.addMenu("&Edit")
+    m.addAction(win.act_undo)
+    m.addAction(win.act_redo)
+    m = mb.addMenu("&Frame")
+    for a in (win.act_key, win.act_import_key, win.act_next, win.act_prev):
+        m.addAction(a)
+    m = mb.addMenu("&Colour")
+    for a in (
+        win.act_propagate,
+        win.act_cancel,
+        win.act_overlay,
+        win.act_next_doubt,
+        win.act_prev_doubt,
+    ):
+        m.addAction(a)
+    m = mb.addMenu("&Tools")
+    for a in win.tool_actions.values():
+        m.addAction(a)
+    m = mb.addMenu("&View")
+    for a in (win.act_fit, win.act_zoom_in, win.act_zoom_out):
+        m.addAction(a)
+    m.addSeparator()
+    m.addAction(win.palette_dock.toggleViewAction())
+    m.addAction(win.history_dock.toggleViewAction())
+
+    tb = win.addToolBar("Main")
+    tb.setObjectName("main_toolbar")
+    for a in (win.act_open, win.act_save, win.act_export):
+        tb.addAction(a)
+    tb.addSeparator()
+    tb.addAction(win.act_undo)
+    tb.addAction(win.act_redo)
+    tb.addSeparator()
+    for a in win.tool_actions.values():
+        tb.addAction(a)
+    tb.addSeparator()
+    tb.addAction(win.act_key)
+    tb.addAction(win.act_propagate)
+    win.mode_box = QComboBox()
+    win.mode_box.addItems(["nearest", "forward"])
+    win.mode_box.setToolTip("Colour each frame from its nearest keyframe, or frame to frame")
+    win.mode_box.setCurrentText(str(win.settings.value("propagate/mode", "nearest")))
+    win.engine_box = QComboBox()
+    win.engine_box.addItems(["auto", "classic", "learned"])
+    win.engine_box.setToolTip("Matching engine")
+    win.engine_box.setCurrentText(str(win.settings.value("propagate/engine", "auto")))
+    tb.addWidget(win.mode_box)
+    tb.addWidget(win.engine_box)
+    tb.addSeparator()
+    for a in (win.act_overlay, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
+        tb.addAction(a)

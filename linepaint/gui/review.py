@@ -1,0 +1,93 @@
+"""Reviewing what propagation doubts: the confidence overlay, jumping from one doubtful
+region to the next, and hovering a target region to light up the reference region it
+was matched to.  Mixed into :class:`~linepaint.gui.main_window.MainWindow`."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF
+
+from ..core.project import DOUBT_THRESHOLD
+
+
+class Review:
+    def _set_overlay(self, on: bool) -> None:
+        self._overlay = bool(on)
+        self._apply_overlay()
+
+    def _apply_overlay(self) -> None:
+        view = self.target_view
+        if not self._overlay or view.seg is None or self.current < 0:
+            view.set_overlay(None)
+            return
+        st = self.project.state(self.current)
+        table = np.zeros((view.seg.n + 1, 4), np.uint8)
+        if st.confidence is not None and len(st.confidence) == len(table) and not st.keyframe:
+            doubt = self.project.doubtful(self.current)
+            conf = st.confidence[doubt]
+            table[doubt] = (255, 0, 170, 0)
+            table[doubt, 3] = np.clip(90 + 140 * (1 - conf / DOUBT_THRESHOLD), 0, 230).astype(np.uint8)
+        view.set_overlay(table)
+
+    def _doubt_list(self) -> np.ndarray:
+        regions = self.project.doubtful(self.current)
+        seg = self.target_view.seg
+        if seg is None or len(regions) == 0:
+            return regions
+        c = seg.centroid[regions]
+        return regions[np.lexsort((c[:, 0], c[:, 1]))]
+
+    def next_doubt(self, back: bool = False) -> None:
+        if self.current < 0:
+            return
+        regions = self._doubt_list()
+        k = self._doubt_cursor + (-1 if back else 1)
+        if back and self._doubt_cursor < 0:
+            k = len(regions) - 1
+        if 0 <= k < len(regions):
+            self._doubt_cursor = k
+            self._focus_region(int(regions[k]))
+            return
+        n = len(self.project)
+        order = range(self.current - 1, -1, -1) if back else range(self.current + 1, n)
+        for j in order:
+            if len(self.project.doubtful(j)):
+                self._pending_doubt = "last" if back else "first"
+                self.show_frame(j)
+                return
+        self._status("No more doubtful regions." if not back else "No earlier doubtful regions.")
+
+    def _focus_region(self, region: int) -> None:
+        self.target_view.centre_on_region(region)
+        self.target_view.highlight(region, (255, 0, 170, 110))
+        st = self.project.state(self.current)
+        if st.source is not None and region < len(st.source):
+            self.ref_view.highlight(int(st.source[region]))
+        left = len(self._doubt_list())
+        self._status(
+            f"Doubtful region {self._doubt_cursor + 1} of {left} in this frame "
+            f"(confidence {float(st.confidence[region]):.2f})."
+        )
+
+    def _hover(self, pos: QPointF) -> None:
+        view = self.target_view
+        r = view.region_at(pos)
+        if r == 0 or self.current < 0:
+            self.ref_view.highlight(0)
+            return
+        st = self.project.state(self.current)
+        text = f"Region {r}"
+        src = -1
+        if (
+            st.source is not None
+            and r < len(st.source)
+            and st.reference == self._frame_path(self.ref_view.frame_index)
+        ):
+            src = int(st.source[r])
+        if st.confidence is not None and r < len(st.confidence) and not st.keyframe:
+            conf = 1.0 if r in st.locks else float(st.confidence[r])
+            text += f", confidence {conf:.2f}" + (" (painted)" if r in st.locks else "")
+        if src > 0:
+            text += f", from {self.project.stem(self.ref_view.frame_index)} region {src}"
+        self.ref_view.highlight(src)
+        self._status(text, 3000)
