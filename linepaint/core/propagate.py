@@ -1,4 +1,5 @@
-"""Colour a sequence from its keyframes, one finished frame at a time.
+"""Colour a sequence from its keyframes, one finished frame at a time, and carry a
+user's fix forward through the frames that follow (:func:`carry_fix_forward`).
 
 :func:`propagate` is a plain generator (STYLE §1): the CLI iterates it with a progress
 line, the GUI's worker thread iterates it and stops between frames on Cancel, so a
