@@ -1,7 +1,9 @@
-"""Random cartoon characters as trees of parts, with a per-character palette that reuses colours.
+"""Random cartoon characters as trees of parts, with a per-character palette that reuses
+colours (:mod:`linepaint.synth.colours`), built body part by body part.
 
 Coordinates are character units: head centre at (0, 0), head radius about 1, y down.
-Every part keeps its rest-pose outline; :mod:`linepaint.synth.motion` poses it per frame.
+Every part keeps its rest-pose outline; :mod:`linepaint.synth.motion` (default) or
+:mod:`linepaint.synth.acting` (``motion="real"``) poses it per frame.
 """
 
 from __future__ import annotations
@@ -11,93 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import shapes as S
+from .colours import ACCENT, CLOTH, SHOES, distinct, make_palette, shade, tint
 
 # Line kinds: how a region's own outline is drawn.
 BLACK, RED, GREEN, BLUE = 0, 1, 2, 3
-
-SKIN = [(255, 228, 206), (252, 216, 190), (242, 198, 166), (226, 176, 140), (196, 140, 104)]
-HAIR = [
-    (112, 74, 52),
-    (64, 62, 88),
-    (246, 214, 132),
-    (238, 156, 184),
-    (206, 210, 226),
-    (186, 72, 62),
-    (86, 168, 170),
-    (150, 112, 192),
-    (232, 150, 70),
-    (60, 90, 150),
-]
-IRIS = [
-    (70, 130, 200),
-    (90, 160, 90),
-    (150, 90, 60),
-    (180, 70, 110),
-    (120, 90, 190),
-    (60, 150, 160),
-]
-CLOTH = [
-    (236, 90, 90),
-    (80, 120, 200),
-    (250, 246, 238),
-    (110, 180, 120),
-    (246, 200, 90),
-    (170, 120, 200),
-    (72, 76, 96),
-    (240, 150, 110),
-    (120, 190, 220),
-    (200, 80, 130),
-]
-ACCENT = [(230, 60, 80), (250, 210, 60), (80, 200, 230), (250, 130, 180), (120, 220, 140)]
-SHOES = [(120, 80, 60), (60, 56, 70), (200, 70, 70), (240, 240, 240)]
-
-
-def _shade(c: tuple, f: tuple = (0.82, 0.78, 0.9)) -> tuple:
-    return tuple(int(round(min(255, v * k))) for v, k in zip(c, f, strict=True))
-
-
-def _tint(c: tuple, a: float = 0.45) -> tuple:
-    return tuple(int(round(v + (255 - v) * a)) for v in c)
-
-
-def _distinct(rng: np.random.Generator, pool: list, avoid: list) -> tuple:
-    choices = [c for c in pool if all(sum(abs(a - b) for a, b in zip(c, o, strict=True)) > 60 for o in avoid)]
-    choices = choices or pool
-    return choices[int(rng.integers(len(choices)))]
-
-
-def make_palette(rng: np.random.Generator) -> dict[str, tuple[int, int, int]]:
-    """Named flat colours for one character; shadows and highlights derive from the base."""
-    skin = SKIN[int(rng.integers(len(SKIN)))]
-    hair = HAIR[int(rng.integers(len(HAIR)))]
-    shirt = _distinct(rng, CLOTH, [skin, hair])
-    pants = _distinct(rng, CLOTH, [skin, hair, shirt])
-    accent = _distinct(rng, ACCENT, [hair, shirt, pants])
-    iris = IRIS[int(rng.integers(len(IRIS)))]
-    p = {
-        "skin": skin,
-        "skin_shadow": _shade(skin),
-        "blush": (248, 168, 168),
-        "hair": hair,
-        "hair_shadow": _shade(hair, (0.78, 0.76, 0.86)),
-        "hair_hi": _tint(hair, 0.4),
-        "eye_white": (255, 255, 255),
-        "iris": iris,
-        "iris_hi": _tint(iris, 0.45),
-        "pupil": tuple(int(v * 0.3) + 12 for v in iris),
-        "lash": (58, 44, 52),
-        "mouth": (160, 56, 68),
-        "tongue": (236, 128, 140),
-        "shirt": shirt,
-        "shirt_shadow": _shade(shirt),
-        "collar": accent if rng.random() < 0.5 else _distinct(rng, CLOTH, [shirt, pants]),
-        "pants": pants,
-        "pants_shadow": _shade(pants),
-        "shoes": SHOES[int(rng.integers(len(SHOES)))],
-        "accent": accent,
-        "button": _tint(accent, 0.3),
-    }
-    return {k: tuple(int(max(8, min(250, v))) for v in c) for k, c in p.items()}
 
 
 @dataclass
@@ -773,11 +692,11 @@ def _add_costume(rng: np.random.Generator, b: _Builder, body: _Body, pal: dict, 
     """Parts that large motion reveals, hides or flips: scarf, tail, back of the clothes,
     a strap.  Each is drawn with some chance; colours join the palette."""
     tw, top, bot, lw = body.torso_w, body.torso_top, body.torso_bot, body.lw
-    pal["lining"] = _distinct(rng, CLOTH, [pal["shirt"], pal["pants"], pal["skin"]])
-    pal["scarf"] = _distinct(rng, ACCENT + CLOTH, [pal["shirt"], pal["skin"], pal["hair"]])
-    pal["scarf_shadow"] = _shade(pal["scarf"])
+    pal["lining"] = distinct(rng, CLOTH, [pal["shirt"], pal["pants"], pal["skin"]])
+    pal["scarf"] = distinct(rng, ACCENT + CLOTH, [pal["shirt"], pal["skin"], pal["hair"]])
+    pal["scarf_shadow"] = shade(pal["scarf"])
     pal["tail"] = pal["hair"] if rng.random() < 0.5 else pal["skin"]
-    pal["tail_tip"] = _tint(pal["tail"], 0.55)
+    pal["tail_tip"] = tint(pal["tail"], 0.55)
     pal["strap"] = SHOES[int(rng.integers(len(SHOES)))]
     if rng.random() < 0.75:  # scarf: a band at the neck, a knot, two loose ends
         band = b.add(
