@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
@@ -15,14 +16,43 @@ from .core.export import KINDS
 SUBCOMMANDS = ("colorize", "batch", "evaluate", "segment", "synth", "train")
 
 
+#: Largest procedural frame, and most pixels of one procedural clip (frames x width x
+#: height): a clip is built in memory, about 12 bytes a pixel for each frame plus 55 for
+#: the one being drawn (measured), so these keep ``synth`` well inside 4 GB.
+SYNTH_MAX_PIXELS = 4096 * 4096
+SYNTH_CLIP_PIXELS = 200_000_000
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"size must look like 640x480, not {text!r}") from None
-    if w < 16 or h < 16 or w * h > 8192 * 8192:
-        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range")
+    if w < 16 or h < 16 or w * h > SYNTH_MAX_PIXELS:
+        raise argparse.ArgumentTypeError(
+            f"size {w}x{h} is out of range "
+            f"(at least 16x16, at most {SYNTH_MAX_PIXELS // 1_000_000} megapixels)"
+        )
     return w, h
+
+
+def _int_in(lo: int, hi: int):
+    """An argparse type: an integer from ``lo`` to ``hi``, refused in words otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({lo} to {hi})")
+        return value
+
+    return parse
+
+
+#: The gap option's outer bound; :func:`linepaint.core.segment.max_gap` bounds it per frame.
+_gap = _int_in(0, 1000)
 
 
 def _progress(done: int, total: int, label: str, extra: str = "") -> None:
@@ -36,6 +66,25 @@ def _progress(done: int, total: int, label: str, extra: str = "") -> None:
         print(text, file=sys.stderr, flush=True)
 
 
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def _device(asked: str) -> str:
+    """``--device`` as it can be honoured: cuda without a GPU says so and runs on the CPU."""
+    if asked == "cuda" and not _cuda_available():
+        print(
+            "linepaint: warning: --device cuda: no CUDA GPU is available here; colouring on the CPU.",
+            file=sys.stderr,
+        )
+        return "cpu"
+    return asked
+
+
 def cmd_colorize(args: argparse.Namespace) -> int:
     from .core.batch import clip_inputs, colour_clip, to_colour
     from .core.clip import choose_keyframes, open_clip
@@ -47,7 +96,13 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         clip = choose_keyframes(clip, args.keys)
     out = prepare_output(args.out, clip_inputs(clip))
     stems = to_colour(clip, out, resume=args.resume)
-    matcher = get_matcher(args.engine, args.device)
+    device = _device(args.device)
+    matcher = get_matcher(args.engine, device)
+    if device == "cuda" and matcher.name == "classic":
+        print(
+            "linepaint: note: the classic engine runs on the CPU; --device cuda has no effect on it.",
+            file=sys.stderr,
+        )
     todo = len(stems)
     print(
         f"colouring {todo} frames of {clip.root.name} from {len(clip.keyframes)} keyframe(s) "
@@ -66,7 +121,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from .core.batch import Settings, run_batch
 
-    settings = Settings(args.engine, args.device, args.mode, args.output, args.gap, args.keys)
+    settings = Settings(args.engine, _device(args.device), args.mode, args.output, args.gap, args.keys)
 
     def progress(done: int, total: int, shots_done: int, shots: int, failed: int) -> None:
         shots_text = f", {shots_done}/{shots} shots" + (f", {failed} failed" if failed else "")
@@ -132,6 +187,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
     from .core.lineart import read_line_art
     from .core.segment import segment
 
+    if Path(args.out).suffix.lower() != ".png":
+        raise LinepaintError(f"{Path(args.out).name}: segment writes a PNG; give the output a .png name.")
     line = read_line_art(args.line)
     seg = segment(line, args.gap)
     rng = np.random.default_rng(0)
@@ -145,6 +202,12 @@ def cmd_segment(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_clips
 
+    w, h = args.size
+    if args.frames * w * h > SYNTH_CLIP_PIXELS:
+        raise LinepaintError(
+            f"{args.frames} frames of {w}x{h} are too many for one clip (frames x width x height "
+            f"at most {SYNTH_CLIP_PIXELS // 1_000_000} megapixels); use fewer frames or a smaller size."
+        )
     paths = write_clips(
         Path(args.out),
         clips=args.clips,
@@ -175,7 +238,7 @@ def _colour_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("auto", "classic", "learned"), default="auto")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument(
-        "--gap", type=int, default=None, help="widest stroke gap to close, px (default: by frame size)"
+        "--gap", type=_gap, default=None, help="widest stroke gap to close, px (default: by frame size)"
     )
     p.add_argument(
         "--output",
@@ -229,7 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--address", default=None, help="join the Ray cluster at ADDRESS (default: start a local one)"
     )
     b.add_argument(
-        "--workers", type=int, default=None, help="processes (or local Ray CPUs) to use (default: all cores)"
+        "--workers",
+        type=_int_in(1, 1024),
+        default=None,
+        help="processes (or local Ray CPUs) to use (default: all cores)",
     )
     _colour_options(b)
     b.set_defaults(func=cmd_batch)
@@ -241,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("pred")
     e.add_argument("clip")
-    e.add_argument("--gap", type=int, default=None)
+    e.add_argument("--gap", type=_gap, default=None)
     e.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser(
@@ -251,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("line")
     s.add_argument("-o", "--out", required=True)
-    s.add_argument("--gap", type=int, default=None)
+    s.add_argument("--gap", type=_gap, default=None)
     s.set_defaults(func=cmd_segment)
 
     y = sub.add_parser(
@@ -260,9 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write N procedural clips (line/, gt/, seg/) to OUT.",
     )
     y.add_argument("out")
-    y.add_argument("--clips", type=int, default=4)
-    y.add_argument("--frames", type=int, default=8)
-    y.add_argument("--seed", type=int, default=0)
+    y.add_argument("--clips", type=_int_in(1, 100_000), default=4)
+    y.add_argument("--frames", type=_int_in(1, 10_000), default=8)
+    y.add_argument("--seed", type=_int_in(0, 2**63 - 1), default=0)
     y.add_argument("--size", type=_size, default=(512, 512), help="WxH (default 512x512)")
     y.add_argument(
         "--motion",
@@ -299,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         return _train(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _one_line_warning
     try:
         return args.func(args)
     except LinepaintError as exc:
@@ -308,9 +375,17 @@ def main(argv: list[str] | None = None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"linepaint: error: {exc.strerror or exc}{where}.", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("linepaint: error: not enough memory for this input.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("linepaint: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings reach the user as one line of words, not a source location."""
+    print(f"linepaint: warning: {message}", file=sys.stderr if file is None else file)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import glob
 import os
+import socket
+import stat
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import cv2
@@ -18,12 +21,21 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageReadError
 
-#: Largest frame accepted, in pixels: 16K x 16K.  Bigger files are refused before decoding
-#: so a stray scan or a decompression bomb cannot exhaust memory.
-MAX_PIXELS = 16384 * 16384
+#: Largest frame accepted, in pixels (6K and DCI 4K fit, 8K UHD does not).  Colouring
+#: holds a reference and a target with their maps and flows, about 110 bytes a pixel
+#: (measured: 4.9 GB at 44 megapixels), so this keeps one run inside a 4 GB budget.
+#: Bigger files are refused from their header, before decoding, so a stray scan or a
+#: decompression bomb (a small file declaring a huge size) cannot exhaust memory.
+MAX_PIXELS = 30_000_000
+#: Largest image file read, in bytes: far above any frame of ``MAX_PIXELS`` (a 16-bit
+#: RGBA one compresses to less), so only a file that is not a frame is refused.
+MAX_FILE_BYTES = 512 * 1024 * 1024
 
 # Our own limit replaces Pillow's bomb warning, which fires below it.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# A damaged file gets one sentence from us; the decoders' own chatter (OpenCV's "[ WARN ]"
+# lines here, Pillow's EXIF warnings in :func:`_probe`) would only stand beside it.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".webp", ".bmp")
 
@@ -82,6 +94,60 @@ def _check_size(name: str, width: int, height: int) -> None:
         )
 
 
+def _check_file(path: Path) -> None:
+    """Refuse what is not an image file before any decoder sees it."""
+    name = path.name
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ImageReadError(f"{name}: file not found ({path}).") from None
+    except OSError as exc:
+        raise ImageReadError(f"{name}: cannot be opened ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageReadError(f"{name}: is a folder, not an image.")
+    if not stat.S_ISREG(st.st_mode):  # /dev/zero, a pipe: reading would never end
+        raise ImageReadError(f"{name}: is not a regular file, so not an image.")
+    if st.st_size == 0:
+        raise ImageReadError(f"{name}: the file is empty (0 bytes).")
+    if st.st_size > MAX_FILE_BYTES:
+        raise ImageReadError(
+            f"{name}: the file is too large for an image ({st.st_size // 2**20} MB, "
+            f"limit {MAX_FILE_BYTES // 2**20} MB)."
+        )
+    try:
+        png_size = _png_header_size(path)
+    except OSError as exc:
+        raise ImageReadError(f"{name}: cannot be opened ({exc.strerror or exc}).") from None
+    if png_size is not None:
+        _check_size(name, *png_size)
+
+
+def _probe(path: Path) -> tuple[tuple[int, int], str] | None:
+    """((width, height), mode) from the header via Pillow; None when Pillow does not know
+    the format.  A damaged header of any kind is an :class:`ImageReadError`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as probe:
+                size, mode = probe.size, probe.mode
+                if probe.format == "PNG":
+                    # Chunk CRCs and truncation, checked without decoding: a damaged PNG
+                    # gets our sentence instead of libpng's own line on stderr.
+                    probe.verify()
+    except UnidentifiedImageError:
+        return None
+    except MemoryError:
+        raise ImageReadError(f"{path.name}: not enough memory to read the image header.") from None
+    except Exception as exc:  # Pillow raises SyntaxError, struct.error, EOFError... on bad headers
+        raise ImageReadError(f"{path.name}: the image is damaged ({_why(exc)}).") from None
+    _check_size(path.name, *size)
+    return size, mode
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc).strip().rstrip(".") or type(exc).__name__
+
+
 def read_rgba(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as uint8 RGBA [H, W, 4] (RGB order, alpha 255 where opaque).
 
@@ -90,44 +156,32 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
     """
     path = Path(path)
     name = path.name
-    if not path.exists():
-        raise ImageReadError(f"{name}: file not found ({path}).")
-    if path.is_dir():
-        raise ImageReadError(f"{name}: is a folder, not an image.")
-    size = path.stat().st_size
-    if size == 0:
-        raise ImageReadError(f"{name}: the file is empty (0 bytes).")
-    try:
-        png_size = _png_header_size(path)
-    except OSError as exc:
-        raise ImageReadError(f"{name}: cannot be opened ({exc.strerror or exc}).") from None
-    if png_size is not None:
-        _check_size(name, *png_size)
-    try:
-        with Image.open(path) as probe:
-            width, height = probe.size
-            mode = probe.mode
-    except UnidentifiedImageError:
+    _check_file(path)
+    probed = _probe(path)
+    if probed is None:
         # Pillow knows no float RGB TIFF, which OpenCV reads (and caps at 2^30 pixels).
         return _decode_with_opencv_only(path)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"{name}: cannot read the image header ({exc}).") from None
-    _check_size(name, width, height)
+    (width, height), mode = probed
     try:
         if mode in ("P", "PA"):
             # Palette images: let Pillow expand the palette and its transparency.
             with Image.open(path) as im:
-                return np.asarray(im.convert("RGBA")).copy()
-        data = np.fromfile(path, dtype=np.uint8)  # fromfile: unicode paths work on Windows too
-        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
-        if img is None:
-            with Image.open(path) as im:
-                return np.asarray(im.convert("RGBA")).copy()
-        return _as_rgba(img)
-    except ImageReadError:
-        raise
-    except (OSError, ValueError, cv2.error, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"{name}: the image data is corrupt or truncated ({exc}).") from None
+                img = np.asarray(im.convert("RGBA")).copy()
+        else:
+            data = np.fromfile(path, dtype=np.uint8)  # fromfile: unicode paths work on Windows too
+            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+            if img is None:
+                with Image.open(path) as im:
+                    img = np.asarray(im.convert("RGBA")).copy()
+            else:
+                img = _as_rgba(img)
+    except MemoryError:
+        raise ImageReadError(f"{name}: not enough memory to decode {width}x{height}.") from None
+    except Exception as exc:  # any decoder failure on a file is a damaged file
+        raise ImageReadError(f"{name}: the image data is corrupt or truncated ({_why(exc)}).") from None
+    if img.shape[:2] != (height, width):
+        raise ImageReadError(f"{name}: the image data does not match its {width}x{height} header.")
+    return img
 
 
 def _decode_with_opencv_only(path: Path) -> np.ndarray:
@@ -136,7 +190,9 @@ def _decode_with_opencv_only(path: Path) -> np.ndarray:
     if path.suffix.lower() in (".tif", ".tiff"):
         try:
             img = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
-        except (OSError, cv2.error):
+        except MemoryError:
+            raise ImageReadError(f"{name}: not enough memory to decode the image.") from None
+        except Exception:
             img = None
     if img is None:
         raise ImageReadError(f"{name}: not an image file linepaint can read.")
@@ -148,22 +204,13 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     """(width, height) from the header (a TIFF only OpenCV reads, float RGB, is decoded);
     raises :class:`ImageReadError`."""
     path = Path(path)
-    try:
-        png_size = _png_header_size(path)
-        if png_size is not None:
-            _check_size(path.name, *png_size)
-        with Image.open(path) as probe:
-            size = probe.size
-    except FileNotFoundError:
-        raise ImageReadError(f"{path.name}: file not found ({path}).") from None
-    except UnidentifiedImageError:
+    _check_file(path)
+    probed = _probe(path)
+    if probed is None:
         # No header reader knows it (float RGB TIFF): decode it, as reading it will.
         h, w = _decode_with_opencv_only(path).shape[:2]
         return w, h
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"{path.name}: not an image file linepaint can read ({exc}).") from None
-    _check_size(path.name, *size)
-    return size
+    return probed[0]
 
 
 _UMASK = os.umask(0)
@@ -172,10 +219,19 @@ os.umask(_UMASK)
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary sibling and a rename, so a kill
-    mid-write leaves either the old file or the new one, never half of one."""
+    mid-write leaves either the old file or the new one, never half of one.  A symlink
+    is written through (its target gets the data; the link stays a link)."""
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        # The hidden temporary's name would mean nothing to the user: name the folder.
+        raise OSError(exc.errno, exc.strerror, str(path.parent)) from None
     try:
         # mkstemp makes the file private; the result should have the mode a plain write
         # would give it (the old file's, else what the umask allows).
@@ -198,17 +254,42 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     _remove_stale_temps(path)
 
 
-#: A temporary sibling older than this is left over from a write that was killed.
+#: A temporary sibling older than this is left over from a write that was killed, even
+#: when its writer's process id is taken again (or belongs to another machine).
 STALE_TEMP_S = 3600
 
 
+def _temp_prefix(path: Path) -> str:
+    """Temporaries of ``path`` are ``.name.<host>.<pid>.<random>.tmp``: the host and
+    process say whether their writer can still be running."""
+    host = "".join(c for c in socket.gethostname() if c.isalnum() or c in "-_") or "host"
+    return f".{path.name}.{host}."
+
+
+def _writer_gone(pid_text: str) -> bool:
+    """Has the process that wrote a temporary on this machine ended?"""
+    if os.name != "posix" or not pid_text.isdigit():
+        return False  # (os.kill would terminate the process on Windows)
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, as another user's process
+    return False
+
+
 def _remove_stale_temps(path: Path) -> None:
-    """Delete what killed writes of ``path`` left behind (hidden ``.name.*.tmp`` files);
-    recent ones may belong to a write still in progress, so they stay."""
+    """Delete what killed writes of ``path`` left behind (hidden ``.name.*.tmp`` files):
+    those whose writer on this machine has ended, and any older than an hour; one that
+    may belong to a write still in progress stays."""
     now = time.time()
+    mine = _temp_prefix(path)
     for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         try:
-            if now - p.stat().st_mtime > STALE_TEMP_S:
+            local = p.name.startswith(mine)
+            pid = p.name[len(mine) :].split(".", 1)[0] if local else ""
+            if (local and _writer_gone(pid)) or now - p.stat().st_mtime > STALE_TEMP_S:
                 p.unlink()
         except OSError:
             pass

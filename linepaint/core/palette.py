@@ -17,6 +17,9 @@ from .render import pack_colours, unpack_colours
 
 Colour = tuple[int, int, int, int]
 
+#: Largest palette file read: thousands of swatches take a few hundred kilobytes.
+MAX_PALETTE_BYTES = 4 * 2**20
+
 
 class PaletteError(LinepaintError):
     """A palette file could not be read or written."""
@@ -96,15 +99,22 @@ def extract_from_image(rgba: np.ndarray, limit: int = 64, min_fraction: float = 
 
 
 _ALPHA_TAG = re.compile(r"\s*@a(\d+)$")
+# A name is one line of a .gpl: line breaks, tabs and other control characters become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(" ", text).strip()
 
 
 def to_gpl(swatches: list[Swatch], name: str = "linepaint") -> str:
     """GIMP palette text.  GIMP has no alpha: it is kept in the colour name as ``@aNNN``."""
-    lines = ["GIMP Palette", f"Name: {name}", "Columns: 8", "#"]
+    lines = ["GIMP Palette", f"Name: {_one_line(name)}", "Columns: 8", "#"]
     for s in swatches:
         r, g, b, a = s.rgba
+        text = _one_line(s.name)
         # A name that itself ends like the alpha tag gets the tag too, so it reads back whole.
-        label = s.name if a == 255 and not _ALPHA_TAG.search(s.name) else f"{s.name} @a{a}"
+        label = text if a == 255 and not _ALPHA_TAG.search(text) else f"{text} @a{a}"
         lines.append(f"{r:3d} {g:3d} {b:3d}\t{label}")
     return "\n".join(lines) + "\n"
 
@@ -121,14 +131,14 @@ def from_gpl(text: str, source: str = "palette") -> list[Swatch]:
         m = re.match(r"^(\d+)\s+(\d+)\s+(\d+)\s*(.*)$", s)
         if not m:
             raise PaletteError(f"{source}: line {no} is not 'R G B name': {s[:40]!r}.")
-        r, g, b = (int(m.group(i)) for i in (1, 2, 3))
         label = m.group(4).strip()
-        a = 255
+        alpha = "255"
         am = _ALPHA_TAG.search(label)
         if am:
-            a, label = int(am.group(1)), label[: am.start()]
+            alpha, label = am.group(1), label[: am.start()]
         try:
-            rgba = _colour((r, g, b, a))
+            # A value of thousands of digits is outside 0..255 too (int() refuses to read it).
+            rgba = _colour([int(v) if len(v) <= 6 else -1 for v in (*m.group(1, 2, 3), alpha)])
         except ValueError:
             raise PaletteError(f"{source}: line {no} has a value outside 0..255.") from None
         out.append(Swatch(label or default_name(rgba), rgba))
@@ -162,6 +172,10 @@ def from_json(text: str, source: str = "palette") -> list[Swatch]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PaletteError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    except (ValueError, RecursionError):  # a number of thousands of digits, nesting past the stack
+        raise PaletteError(
+            f"{source}: not a linepaint palette (the JSON is nested or sized absurdly)."
+        ) from None
     return swatches_from_data(data, source)
 
 
@@ -169,7 +183,15 @@ def read_palette(path: str | os.PathLike) -> list[Swatch]:
     """Read a ``.gpl`` or ``.json`` palette file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():  # a folder, /dev/zero, a pipe
+            raise PaletteError(f"{path.name}: not a palette file ({path}).")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_PALETTE_BYTES + 1)
+        if len(data) > MAX_PALETTE_BYTES:
+            raise PaletteError(
+                f"{path.name}: too large for a palette (over {MAX_PALETTE_BYTES // 2**20} MB)."
+            )
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PaletteError(f"{path.name}: cannot read the palette ({exc}).") from None
     if path.suffix.lower() == ".gpl" or text.startswith("GIMP Palette"):

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from .errors import LinepaintError
 from .lineart import LineArt
 
 #: Widest stroke gap closed by default at 1080p, in pixels.  Scaled with frame size.
@@ -31,6 +32,27 @@ THICK_INK = 0.06
 def default_gap(shape: tuple[int, int]) -> int:
     """Gap width (px) that suits a frame of ``shape`` (H, W): 5 px at 1080p, at least 2."""
     return max(2, round(DEFAULT_GAP_1080P * min(shape) / 1080))
+
+
+def max_gap(shape: tuple[int, int]) -> int:
+    """Widest gap (px) worth closing in a frame of ``shape`` (H, W): an eighth of its short
+    side.  A wider ball fits no region of a drawing, and its kernel and windows grow with
+    the square of the gap (100000 px asked for tens of gigabytes)."""
+    return max(2, min(shape) // 8)
+
+
+def check_gap(gap: int, shape: tuple[int, int]) -> int:
+    """``gap`` as an int when a frame of ``shape`` can use it; else :class:`LinepaintError`."""
+    try:
+        value = int(gap)
+    except (TypeError, ValueError, OverflowError):
+        raise LinepaintError(f"the gap must be a whole number of pixels, not {gap!r}.") from None
+    limit = max_gap(shape)
+    if not 0 <= value <= limit:
+        raise LinepaintError(
+            f"a gap of {value} px does not suit a {shape[1]}x{shape[0]} frame (0 to {limit} px)."
+        )
+    return value
 
 
 class Segmentation:
@@ -288,8 +310,7 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     else:
         free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
     n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
-    if gap is None:
-        gap = default_gap(ink.shape)
+    gap = default_gap(ink.shape) if gap is None else check_gap(gap, ink.shape)
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)

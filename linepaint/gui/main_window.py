@@ -8,6 +8,7 @@ Its actions and menus are built in :mod:`.actions`; what each tool does is in
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import qtawesome as qta
@@ -52,6 +53,13 @@ def default_matcher(engine: str, device: str):
     return get_matcher(engine, device)
 
 
+def _one_line(text: str, details: list[str] | None = None) -> str:
+    """A message and its details as one line (for stderr)."""
+    flat = " ".join(text.split())
+    rest = "; ".join(" ".join(d.split()) for d in details or [] if d.strip())
+    return f"{flat.rstrip('.')}: {rest}" if rest else flat
+
+
 class MainWindow(ProjectFiles, Review, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
@@ -65,6 +73,9 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         self.matcher_factory = default_matcher
         self.messages: list[str] = []
         self.persist_layout = True
+        #: No one at the screen (``--screenshot``, ``--smoke``): questions take their
+        #: default answer and messages go to stderr, so nothing waits on a dialog.
+        self.unattended = False
         self._overlay = False
         self._pending_doubt: str | None = None
         self._doubt_cursor = -1
@@ -184,6 +195,9 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         )
         self.messages.append(full)
         self._status(text.splitlines()[0], 10000)
+        if self.unattended:
+            print(f"linepaint: {_one_line(text, details)}", file=sys.stderr, flush=True)
+            return
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
             return
         box = QMessageBox(QMessageBox.Warning, "linepaint", text, QMessageBox.Ok, self)
@@ -193,6 +207,15 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         box.open()
 
     def ask(self, text: str, buttons=QMessageBox.Yes | QMessageBox.No, default=QMessageBox.Yes):
+        if self.unattended:
+            answer = {QMessageBox.Yes: "yes", QMessageBox.No: "no", QMessageBox.Save: "save"}
+            answer |= {QMessageBox.Discard: "discard", QMessageBox.Cancel: "cancel"}
+            print(
+                f"linepaint: {_one_line(text)} -> {answer.get(default, 'default')} (unattended)",
+                file=sys.stderr,
+                flush=True,
+            )
+            return default
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
             # Nobody can answer a dialog without a screen: keep files as they are.
             return QMessageBox.Discard if buttons & QMessageBox.Discard else QMessageBox.No

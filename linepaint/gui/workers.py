@@ -50,8 +50,12 @@ class GeneratorWorker(QObject):
         except ImportError as exc:
             error = f"A component linepaint needs is not available ({exc})."
         except Exception as exc:  # a bug: the user reads one line, the log gets the trace
+            from .app import describe_failure, log_text
+
+            text = describe_failure(type(exc), exc, exc.__traceback__)
+            log = log_text(text + "\n" + traceback.format_exc())
             traceback.print_exc(file=sys.stderr)
-            error = f"Unexpected error: {exc}"
+            error = text + (f" Details are in {log}." if log else "")
         finally:
             if gen is not None and hasattr(gen, "close"):
                 try:
