@@ -122,15 +122,16 @@ def _check_file(path: Path) -> None:
         _check_size(name, *png_size)
 
 
-def _probe(path: Path) -> tuple[tuple[int, int], str] | None:
+def _probe(path: Path, verify: bool = False) -> tuple[tuple[int, int], str] | None:
     """((width, height), mode) from the header via Pillow; None when Pillow does not know
-    the format.  A damaged header of any kind is an :class:`ImageReadError`."""
+    the format.  A damaged header of any kind is an :class:`ImageReadError`; ``verify``
+    (before decoding) checks a PNG's chunks too."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as probe:
                 size, mode = probe.size, probe.mode
-                if probe.format == "PNG":
+                if verify and probe.format == "PNG":
                     # Chunk CRCs and truncation, checked without decoding: a damaged PNG
                     # gets our sentence instead of libpng's own line on stderr.
                     probe.verify()
@@ -157,7 +158,7 @@ def read_rgba(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     name = path.name
     _check_file(path)
-    probed = _probe(path)
+    probed = _probe(path, verify=True)
     if probed is None:
         # Pillow knows no float RGB TIFF, which OpenCV reads (and caps at 2^30 pixels).
         return _decode_with_opencv_only(path)
