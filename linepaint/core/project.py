@@ -134,14 +134,23 @@ def draw_strokes(ink: np.ndarray, strokes: Iterable[Stroke]) -> np.ndarray:
     return canvas.astype(bool)
 
 
+def fitting(table: np.ndarray | None, seg: Segmentation) -> np.ndarray | None:
+    """``table`` when it has a row for every region of ``seg`` (and ink), else None: a
+    table made for another segmentation (a frame re-segmented since) colours nothing."""
+    return table if table is not None and len(table) == seg.n + 1 else None
+
+
 def keyframe_colours(state: FrameState, seg: Segmentation) -> np.ndarray:
     """uint8[n + 1, 4] of a keyframe: its painted table, or read from its coloured image
-    (clear when it has neither)."""
-    if state.colours is not None:
-        return state.colours
-    if state.key_image is None:
-        return np.zeros((seg.n + 1, 4), np.uint8)
-    return region_colours_from_image(seg, read_rgba(state.key_image))
+    (clear when it has neither, or when they do not fit ``seg``)."""
+    table = fitting(state.colours, seg)
+    if table is not None:
+        return table
+    if state.key_image is not None:
+        rgba = read_rgba(state.key_image)
+        if rgba.shape[:2] == seg.shape:
+            return region_colours_from_image(seg, rgba)
+    return np.zeros((seg.n + 1, 4), np.uint8)
 
 
 class SegCache:
@@ -184,6 +193,8 @@ class Project:
         self.cache = SegCache(cache)
         #: path -> where that frame's label map is stored (set by the save format).
         self.stored: dict[str, LabelSource] = {}
+        #: What was repaired when the project was read (one sentence each, for the user).
+        self.notes: list[str] = []
         self._line_cache = SegCache(4)
 
     # -- frames -----------------------------------------------------------------------
@@ -320,10 +331,11 @@ class Project:
     def colours(self, i: int, seg: Segmentation | None = None) -> np.ndarray:
         """uint8[n + 1, 4] for display: the frame's table, or clear when none yet."""
         st = self.state(i)
-        if st.colours is not None:
+        if st.colours is not None and seg is None:
             return st.colours
         seg = seg or self.seg(i)
-        return np.zeros((seg.n + 1, 4), np.uint8)
+        table = fitting(st.colours, seg)
+        return table if table is not None else np.zeros((seg.n + 1, 4), np.uint8)
 
     def doubtful(self, i: int, threshold: float = DOUBT_THRESHOLD) -> np.ndarray:
         """int[k]: regions of frame ``i`` whose confidence is below ``threshold``."""
@@ -566,11 +578,10 @@ class ProjectSequence:
         return self._known[i]
 
     def colours(self, i: int) -> np.ndarray | None:
-        return (
-            self.known_colours(i)
-            if self.states[self.frames[i]].keyframe
-            else self.states[self.frames[i]].colours
-        )
+        st = self.states[self.frames[i]]
+        if st.keyframe:
+            return self.known_colours(i)
+        return None if st.colours is None else fitting(st.colours, self.seg(i))
 
     def keyframes(self) -> list[int]:
         return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]

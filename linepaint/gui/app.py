@@ -10,6 +10,7 @@ import argparse
 import datetime
 import os
 import sys
+import sysconfig
 import time
 import traceback
 from pathlib import Path
@@ -48,8 +49,9 @@ def describe_failure(exc_type, exc, tb) -> str:
     """One sentence naming what failed: the linepaint function the error came from and
     the error itself."""
     where = ""
-    for frame in traceback.extract_tb(tb):
-        if "linepaint" in Path(frame.filename).parts:
+    libraries = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], "site-packages")
+    for frame in traceback.extract_tb(tb):  # the innermost of our own functions
+        if not any(lib in frame.filename for lib in libraries):
             where = frame.name
     what = f"{exc_type.__name__}: {exc}" if str(exc) else exc_type.__name__
     if exc_type is MemoryError:

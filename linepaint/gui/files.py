@@ -98,6 +98,8 @@ class ProjectFiles:
             self.report(str(exc))
             return
         self._set_project(proj)
+        if proj.notes:
+            self.report(f"{Path(path).name} was damaged; what could be repaired was:", proj.notes)
         self._add_recent(str(path))
         self.setWindowTitle(f"{Path(path).name}[*] — linepaint")
 
