@@ -6,7 +6,8 @@ knees bend, the far arm passes in front of the torso and back, the body turns so
 and far limbs swap, the scarf's ends flip from one side to the other, the tail crosses the
 legs, the back of the clothes and a strap appear and disappear, eyes blink and the mouth
 opens; the body squashes on contact and bobs.  The character runs on the spot (the camera
-follows it, as in a studio cycle), so a clip of any length stays in frame.  Every pose is a
+follows it, as in a studio cycle) and sways back and forth within the shot by up to a head,
+so a clip of any length stays in frame.  Every pose is a
 function of the drawing index planned from the clip's generator: deterministic by seed.
 """
 
@@ -244,7 +245,8 @@ def plan_acting(
     bob = (0.22 if action == "run" else 0.1) * amp * (1 - step)
     sq = rng.uniform(0.04, 0.1) * amp * np.clip((step - 0.75) / 0.25, 0, 1) * (action != "pose")
     squash = np.stack([1 + 0.6 * sq, 1 - sq], 1)
-    drift = rng.uniform(0.1, 0.4) * np.sin(2 * np.pi * t / rng.uniform(20, 40) + rng.uniform(0, 6))
+    # the figure travels a little within the shot, back and forth, never out of it
+    drift = rng.uniform(0.2, 1.0) * np.sin(2 * np.pi * t / rng.uniform(16, 40) + rng.uniform(0, 6))
     root = np.asarray(origin, np.float64) + unit * np.stack([drift, -bob], 1)
     lean = face * rng.uniform(4, 12) * (action == "run") + 2 * np.sin(2 * phi)
     if action == "pose":
