@@ -290,3 +290,37 @@ def test_screenshot_of_a_file_that_cannot_be_opened_exits_2_at_once(saved, tmp_p
     assert run.returncode == 2, run.stderr
     assert name in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "shot.png").exists()
+
+
+def test_a_label_map_declaring_a_huge_frame_is_refused_from_its_header(saved, tmp_path):
+    member = coloured_member(saved)
+    good = np.load(io.BytesIO(members(saved)[member]))
+    raw = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        raw, {"descr": "<i4", "fortran_order": False, "shape": (100_000, 100_000)}
+    )
+    fake = io.BytesIO()
+    with zipfile.ZipFile(fake, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("colours.npy", _npy(good["colours"]))
+        zf.writestr("labels.npy", raw.getvalue() + b"\0" * 1024)
+    refused(rewrite(saved, tmp_path, files={member: fake.getvalue()}), member, "label map")
+
+
+def _npy(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, a)
+    return buf.getvalue()
+
+
+def test_the_frame_cache_holds_a_byte_budget_not_only_a_count():
+    from linepaint.core.lineart import line_art_from_rgba
+    from linepaint.core.project import SegCache
+
+    cache = SegCache(capacity=12, max_bytes=3 * 400 * 300 * 10, keep=2)
+    for k in range(6):
+        cache.put(k, line_art_from_rgba(np.zeros((300, 400, 4), np.uint8)))  # 10 bytes a pixel
+    assert [k for k in range(6) if cache.get(k) is not None] == [3, 4, 5]
+    tiny = SegCache(capacity=12, max_bytes=1, keep=2)
+    for k in range(4):
+        tiny.put(k, line_art_from_rgba(np.zeros((30, 40, 4), np.uint8)))
+    assert [k for k in range(4) if tiny.get(k) is not None] == [2, 3]  # a reference and a target stay

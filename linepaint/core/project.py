@@ -153,13 +153,30 @@ def keyframe_colours(state: FrameState, seg: Segmentation) -> np.ndarray:
     return np.zeros((seg.n + 1, 4), np.uint8)
 
 
-class SegCache:
-    """Thread-safe LRU of (line art, segmentation) keyed by (line path, strokes)."""
+def _nbytes(value) -> int:
+    """Memory held by the arrays of a cache entry (a segmentation counts its filled map,
+    made on first use, as if already made)."""
+    if isinstance(value, tuple):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, LineArt):
+        return sum(a.nbytes for a in (value.rgba, value.darkness, value.ink, value.trace))
+    if isinstance(value, Segmentation):
+        return 2 * value.labels.nbytes + value.ink.nbytes
+    return 0
 
-    def __init__(self, capacity: int = 12):
+
+class SegCache:
+    """Thread-safe LRU of (line art, segmentation) keyed by (line path, strokes), holding
+    at most ``capacity`` entries and ``max_bytes`` of arrays (but always the last
+    ``keep`` entries: a reference and a target), so large frames cannot fill memory."""
+
+    def __init__(self, capacity: int = 12, max_bytes: int = 1 << 30, keep: int = 2):
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.keep = keep
         self._lock = threading.Lock()
         self._data: OrderedDict = OrderedDict()
+        self._sizes: dict = {}
 
     def get(self, key):
         with self._lock:
@@ -172,12 +189,17 @@ class SegCache:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self.capacity:
-                self._data.popitem(last=False)
+            self._sizes[key] = _nbytes(value)
+            while len(self._data) > self.capacity or (
+                len(self._data) > self.keep and sum(self._sizes.values()) > self.max_bytes
+            ):
+                old, _ = self._data.popitem(last=False)
+                self._sizes.pop(old, None)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._sizes.clear()
 
 
 class Project:
@@ -195,7 +217,7 @@ class Project:
         self.stored: dict[str, LabelSource] = {}
         #: What was repaired when the project was read (one sentence each, for the user).
         self.notes: list[str] = []
-        self._line_cache = SegCache(4)
+        self._line_cache = SegCache(4, max_bytes=1 << 29)
 
     # -- frames -----------------------------------------------------------------------
 

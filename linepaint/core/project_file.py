@@ -50,10 +50,16 @@ class StoredLabels:
         """int[H, W] label map, or None when the file no longer holds it (or holds one
         that does not fit the frame's colour table: the frame is segmented again)."""
         try:
+            where = Path(self.file).name
             with zipfile.ZipFile(self.file) as zf:
-                data = _read_member(zf, self.member, MAX_MEMBER_BYTES, Path(self.file).name)
-            with np.load(io.BytesIO(data), allow_pickle=False) as z:
-                labels = z["labels"]
+                data = _read_member(zf, self.member, MAX_MEMBER_BYTES, where)
+            with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                _member_info(inner, "labels.npy", MAX_MEMBER_BYTES, where)
+                shape, dtype = _npy_header(inner, "labels.npy", where)
+                if not _fits_a_frame(shape, dtype):
+                    return None
+                with inner.open("labels.npy") as fh:
+                    labels = np.lib.format.read_array(fh, allow_pickle=False)
         except (OSError, KeyError, ValueError, EOFError, MemoryError, ProjectError, zipfile.BadZipFile):
             return None
         except (NotImplementedError, RuntimeError, zlib.error):
@@ -226,6 +232,18 @@ def _npy_header(zf: zipfile.ZipFile, name: str, where: str) -> tuple[tuple[int, 
     return shape, dtype
 
 
+def _fits_a_frame(shape: tuple, dtype: np.dtype) -> bool:
+    """Could an array of this header be a label map of a frame linepaint reads?"""
+    from .image_io import MAX_PIXELS
+
+    return (
+        len(shape) == 2
+        and dtype.kind in "ui"
+        and dtype.itemsize <= 8
+        and 0 < np.prod(shape, dtype=np.float64) <= MAX_PIXELS
+    )
+
+
 def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.ndarray], tuple | None, int]:
     """The arrays of one frame's ``.npz`` except labels (checked from their header: shape
     and integer type), and the bytes they take.  Every header is read before any array."""
@@ -248,7 +266,7 @@ def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.nd
         labels_shape = None
         if "labels" in headers:
             _, lshape, ldtype = headers["labels"]
-            if len(lshape) != 2 or ldtype.kind not in "ui" or ldtype.itemsize > 8:
+            if not _fits_a_frame(lshape, ldtype):
                 raise ProjectError(f"{where}: {member} has a label map of shape {lshape} ({ldtype}).")
             labels_shape = lshape
         size = 0
