@@ -21,12 +21,13 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageReadError
 
-#: Largest frame accepted, in pixels (6K and DCI 4K fit, 8K UHD does not).  Colouring
-#: holds a reference and a target with their maps and flows, about 110 bytes a pixel
-#: (measured: 4.9 GB at 44 megapixels), so this keeps one run inside a 4 GB budget.
-#: Bigger files are refused from their header, before decoding, so a stray scan or a
-#: decompression bomb (a small file declaring a huge size) cannot exhaust memory.
-MAX_PIXELS = 30_000_000
+#: Largest frame accepted, in pixels (6K 16:9, 5K and DCI 4K fit; 8K does not).  The
+#: app colouring a frame holds a reference and a target with their maps, flows and
+#: display images, about 155 bytes a pixel (measured: 3.3 GB at 17 megapixels; the CLI
+#: 2.3 GB), so this keeps linepaint inside a 4 GB budget.  Bigger files are refused from
+#: their header, before decoding, so a stray scan or a decompression bomb (a small file
+#: declaring a huge size) cannot exhaust memory.
+MAX_PIXELS = 20_000_000
 #: Largest image file read, in bytes: far above any frame of ``MAX_PIXELS`` (a 16-bit
 #: RGBA one compresses to less), so only a file that is not a frame is refused.
 MAX_FILE_BYTES = 512 * 1024 * 1024
