@@ -182,4 +182,28 @@ def summarise(scores: list[FrameScore]) -> dict:
     }
 
 
-__all__ = ["FrameScore", "score_frame", "summarise", "asdict"]
+def segment_recall(truth: np.ndarray, labels: np.ndarray, min_area: int = 1) -> tuple[int, int]:
+    """(recovered, total): how many regions of ``truth`` (int[H, W], 0 ignored) of at least
+    ``min_area`` pixels some region of ``labels`` (int[H, W], 0 = ink) covers at
+    intersection over union >= 0.5 -- the segments a matcher can still colour whole."""
+    _, t = np.unique(truth, return_inverse=True)
+    t = t.reshape(truth.shape).astype(np.int64)
+    nt = int(t.max()) + 1
+    lab = labels.astype(np.int64)
+    nl = int(lab.max()) + 1
+    t_area = np.bincount(t.ravel(), minlength=nt)
+    l_area = np.bincount(lab.ravel(), minlength=nl)
+    pairs, inter = np.unique(t.ravel() * nl + lab.ravel(), return_counts=True)
+    g, r = pairs // nl, pairs % nl
+    iou = np.where(r > 0, inter / (t_area[g] + l_area[r] - inter), 0.0)
+    best = np.zeros(nt)
+    np.maximum.at(best, g, iou)
+    zero = t[truth == 0]
+    real = np.ones(nt, bool)
+    if len(zero):
+        real[zero[0]] = False
+    real &= t_area >= min_area
+    return int((best[real] >= 0.5).sum()), int(real.sum())
+
+
+__all__ = ["FrameScore", "score_frame", "segment_recall", "summarise", "asdict"]
