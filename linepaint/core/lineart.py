@@ -19,6 +19,10 @@ from .image_io import read_rgba
 #: purpose: the faint edge pixels of thin anti-aliased strokes must still close the line,
 #: or a 1 px stroke drawn with soft edges leaks.
 DEFAULT_INK_THRESHOLD = 0.25
+#: Darkness above which a *faint* stroke still counts as line when it continues a line
+#: (hysteresis): a light pencil touch between two firm strokes closes the contour instead
+#: of leaving a gap no gap closer can bridge.
+DEFAULT_FAINT_THRESHOLD = 0.08
 
 
 @dataclass(frozen=True)
@@ -70,17 +74,48 @@ def trace_mask(rgb: np.ndarray) -> np.ndarray:
     return (hi - mid > 0.3) & (mid - lo < 0.25)
 
 
-def line_art_from_rgba(rgba: np.ndarray, threshold: float = DEFAULT_INK_THRESHOLD) -> LineArt:
+def faint_strokes(
+    darkness: np.ndarray, ink: np.ndarray, faint: float = DEFAULT_FAINT_THRESHOLD
+) -> np.ndarray:
+    """bool[H, W]: pixels of faint strokes that continue the ``ink`` (hysteresis).
+
+    A faint pixel is darker than ``faint`` and on the crest of its stroke (at least
+    two thirds as dark as the darkest pixel around it), so the soft edges of firm
+    strokes are not taken (the ink would thicken and thin regions close up); faint
+    crests are kept where they run to within two pixels of the ink, so specks of
+    paper grain or JPEG noise away from the lines are not.
+    """
+    weak = (darkness > faint) & ~ink
+    if not weak.any():
+        return weak
+    crest = weak & (darkness * 1.5 >= cv2.dilate(darkness, np.ones((3, 3), np.uint8)))
+    n, lab = cv2.connectedComponents(crest.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
+    if n <= 1:
+        return crest
+    near = cv2.dilate(ink.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
+    keep = np.zeros(n, bool)
+    keep[lab[near & crest]] = True
+    keep[0] = False
+    return keep[lab]
+
+
+def line_art_from_rgba(
+    rgba: np.ndarray, threshold: float = DEFAULT_INK_THRESHOLD, faint: float | None = DEFAULT_FAINT_THRESHOLD
+) -> LineArt:
     """Build :class:`LineArt` from uint8 RGBA [H, W, 4].
 
     Compositing over white is monotonic per channel, so darkness (1 - the darkest
     composited channel) comes from the darkest channel and alpha alone, in two
     whole-frame passes; hue is examined on the ink pixels only (a few percent).
+    faint: hysteresis threshold for faint strokes that continue the line
+    (:func:`faint_strokes`); None keeps only pixels above ``threshold``.
     """
     r, g, b, a = cv2.split(np.ascontiguousarray(rgba))
     darkest = cv2.min(cv2.min(r, g), b)
     darkness = cv2.multiply(cv2.subtract(255, darkest), a, dtype=cv2.CV_32F, scale=1.0 / (255.0 * 255.0))
     ink = darkness > threshold
+    if faint is not None and faint < threshold:
+        ink |= faint_strokes(darkness, ink, faint)
     trace = np.zeros_like(ink)
     idx = np.flatnonzero(ink)
     if len(idx):

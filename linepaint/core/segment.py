@@ -1,8 +1,10 @@
 """Split a line-art frame into line-enclosed regions: a label map plus a region table.
 
 Regions are the 4-connected components of non-ink pixels (so a diagonal one-pixel stroke
-still separates them), with trapped-ball gap closing for strokes that do not quite meet,
-and fill-under-line so the colour layer has no white seams under the strokes.
+still separates them).  Strokes that do not quite meet are closed twice over: stroke
+ends are taped to the line ahead of them (:mod:`.gaps`), then trapped-ball gap closing
+cuts regions that still leak.  Fill-under-line gives the colour layer no white seams
+under the strokes.
 
 :func:`segment` does the label map eagerly (a handful of whole-image OpenCV passes; the
 only loop is over *leaky* regions, inside their seeds' boxes).  What only some callers
@@ -19,6 +21,7 @@ import numpy as np
 from scipy import ndimage
 
 from .errors import LinepaintError
+from .gaps import tape_gaps
 from .lineart import LineArt
 
 #: Widest stroke gap closed by default at 1080p, in pixels.  Scaled with frame size.
@@ -29,9 +32,15 @@ DEFAULT_GAP_1080P = 5
 THICK_INK = 0.06
 
 
+def gap_pixels(gap_1080p: float, shape: tuple[int, int]) -> int:
+    """A gap size given at 1080p (the user's setting, 0-10 px) in pixels of a frame of
+    ``shape`` (H, W): scaled with its shorter side."""
+    return int(round(gap_1080p * min(shape) / 1080))
+
+
 def default_gap(shape: tuple[int, int]) -> int:
     """Gap width (px) that suits a frame of ``shape`` (H, W): 5 px at 1080p, at least 2."""
-    return max(2, round(DEFAULT_GAP_1080P * min(shape) / 1080))
+    return max(2, gap_pixels(DEFAULT_GAP_1080P, shape))
 
 
 def max_gap(shape: tuple[int, int]) -> int:
@@ -302,15 +311,21 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     """Segment line art into regions.
 
     line: :class:`LineArt` or a bool[H, W] ink mask.
-    gap: widest stroke gap to close, in pixels (None: :func:`default_gap`; 0: none).
+    gap: widest stroke gap to close, in pixels of this frame (None: :func:`default_gap`;
+        0: none; a setting given at 1080p: :func:`gap_pixels`).  Stroke ends are taped
+        across up to ``TAPE_REACH`` times that; the tape is in the result's ``ink``.
     """
     ink = line.ink if isinstance(line, LineArt) else np.asarray(line, bool)
+    gap = default_gap(ink.shape) if gap is None else check_gap(gap, ink.shape)
+    if gap > 0 and min(ink.shape) >= 4:
+        tape = tape_gaps(ink, gap)
+        if tape.any():
+            ink = ink | tape
     if ink.shape[0] < 2 or ink.shape[1] < 2:  # cv2 treats a 1xN array as a scalar
         free255 = np.where(ink, np.uint8(0), np.uint8(255))
     else:
         free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
     n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
-    gap = default_gap(ink.shape) if gap is None else check_gap(gap, ink.shape)
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)

@@ -1,0 +1,183 @@
+"""Broken lines: each kind of gap closes, open strokes stay open, and the broken-line
+development set damages a drawing where it says it does."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from linepaint.core.deform import as_pencil, break_strokes, fade_strokes
+from linepaint.core.gaps import stroke_ends, tape_gaps
+from linepaint.core.lineart import line_art_from_rgba
+from linepaint.core.metrics import segment_recall
+from linepaint.core.segment import gap_pixels, segment
+
+
+def _art(alpha: np.ndarray) -> np.ndarray:
+    rgba = np.zeros(alpha.shape + (4,), np.uint8)
+    rgba[..., 3] = alpha
+    return rgba
+
+
+def _box(h: int = 120, w: int = 160, t: int = 2) -> np.ndarray:
+    alpha = np.zeros((h, w), np.uint8)
+    cv2.rectangle(alpha, (5, 5), (w - 6, h - 6), 255, t)
+    return alpha
+
+
+def _split(ink_or_line, gap: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether pixels a and b (x, y) end up in different regions."""
+    seg = segment(ink_or_line, gap)
+    ra, rb = seg.labels[a[1], a[0]], seg.labels[b[1], b[0]]
+    assert ra > 0 and rb > 0
+    return ra != rb
+
+
+def test_a_stroke_stopping_short_of_a_line_is_taped_to_it():
+    """T-gap wider than the trapped ball closes (6 px, gap 4): the stroke's own direction
+    says where it was going."""
+    alpha = _box()
+    cv2.line(alpha, (80, 6), (80, 107), 255, 2)  # stops 6 px short of the bottom edge
+    line = line_art_from_rgba(_art(alpha))
+    assert not _split(line, 0, (40, 60), (120, 60))
+    assert _split(line, 4, (40, 60), (120, 60))
+    seg = segment(line, 4)
+    tape = seg.ink & ~line.ink
+    ys, xs = np.nonzero(tape)
+    # The tape continues the stroke straight down to the edge: nowhere else.
+    assert xs.min() >= 79 and xs.max() <= 82 and ys.min() >= 107 and ys.max() <= 114
+
+
+def test_a_thin_strip_broken_open_onto_a_big_region_closes():
+    """A 4 px strip between two strokes, one broken by 3 px: no ball fits in the strip,
+    so only the stroke ends say there is a gap."""
+    alpha = _box(t=1)
+    cv2.line(alpha, (5, 60), (154, 60), 255, 1)
+    cv2.line(alpha, (5, 65), (154, 65), 255, 1)
+    alpha[60, 70:73] = 0
+    line = line_art_from_rgba(_art(alpha))
+    assert not _split(line, 0, (100, 62), (100, 30))
+    assert _split(line, 4, (100, 62), (100, 30))
+
+
+def test_a_stroke_broken_where_it_curves_joins_its_two_ends():
+    alpha = np.zeros((140, 140), np.uint8)
+    cv2.rectangle(alpha, (2, 2), (137, 137), 255, 2)
+    cv2.circle(alpha, (70, 70), 40, 255, 2)
+    # Erase an 8 px stretch on the circle's upper-left, where the stroke turns: wider
+    # than the ball (gap 5), within the tape's reach.
+    cv2.circle(alpha, (70 - 28, 70 - 28), 4, 0, -1)
+    line = line_art_from_rgba(_art(alpha))
+    assert not _split(line, 0, (70, 70), (10, 10))
+    assert _split(line, 5, (70, 70), (10, 10))
+
+
+def test_a_faint_stretch_of_stroke_still_closes_the_line():
+    alpha = _box()
+    cv2.line(alpha, (80, 6), (80, 113), 255, 2)
+    alpha[40:70, 78:84] = (alpha[40:70, 78:84] * 0.18).astype(np.uint8)  # a light pencil touch
+    rgba = _art(alpha)
+    assert not _split(line_art_from_rgba(rgba, faint=None), 4, (40, 60), (120, 60))
+    assert _split(line_art_from_rgba(rgba), 4, (40, 60), (120, 60))
+
+
+def test_faint_hysteresis_does_not_thicken_firm_antialiased_strokes():
+    alpha = np.zeros((100, 100), np.uint8)
+    cv2.circle(alpha, (50, 50), 30, 255, 1, cv2.LINE_AA)
+    cv2.line(alpha, (10, 90), (90, 80), 255, 1, cv2.LINE_AA)
+    rgba = _art(alpha)
+    assert np.array_equal(line_art_from_rgba(rgba).ink, line_art_from_rgba(rgba, faint=None).ink)
+    # Faint specks away from any line are not ink either.
+    rgba[20, 90, 3] = 40
+    assert not line_art_from_rgba(rgba).ink[20, 90]
+
+
+def test_an_open_stroke_ending_inside_a_region_stays_open():
+    """A wrinkle drawn open on purpose: its end meets nothing within the gap size."""
+    alpha = _box()
+    cv2.line(alpha, (80, 6), (80, 70), 255, 2)  # ends 40 px above the bottom edge
+    seg = segment(line_art_from_rgba(_art(alpha)), 8)
+    assert seg.n == 2  # outside the box, inside it
+    assert not (seg.ink & ~line_art_from_rgba(_art(alpha)).ink).any()
+
+
+def test_stroke_ends_point_out_of_the_stroke():
+    ink = np.zeros((300, 300), bool)
+    cv2.line(ink.view(np.uint8), (50, 150), (250, 150), 1, 3)
+    pos, vec = stroke_ends(ink)
+    left = np.argmin(pos[:, 0])
+    right = np.argmax(pos[:, 0])
+    assert abs(pos[left, 0] - 50) <= 3 and abs(pos[right, 0] - 250) <= 3
+    assert vec[left, 0] < -0.9 and vec[right, 0] > 0.9
+
+
+def test_tape_is_off_the_ink_and_absent_with_no_gap():
+    alpha = _box()
+    cv2.line(alpha, (80, 6), (80, 108), 255, 2)
+    ink = line_art_from_rgba(_art(alpha)).ink
+    assert not tape_gaps(ink, 0).any()
+    tape = tape_gaps(ink, 4)
+    assert tape.any() and not (tape & ink).any()
+
+
+def test_gap_size_scales_with_the_frame():
+    assert gap_pixels(5, (1080, 1920)) == 5
+    assert gap_pixels(5, (2160, 3840)) == 10
+    assert gap_pixels(10, (540, 960)) == 5
+    assert gap_pixels(0, (1080, 1920)) == 0
+
+
+def test_break_strokes_erases_discs_on_the_strokes_deterministically():
+    alpha = _box(200, 300)
+    cv2.line(alpha, (150, 6), (150, 193), 255, 2)
+    rgba = _art(alpha)
+    broken, gaps = break_strokes(rgba, 6, (4, 5), seed=3)
+    again, gaps2 = break_strokes(rgba, 6, (4, 5), seed=3)
+    assert np.array_equal(broken, again) and np.array_equal(gaps, gaps2)
+    assert len(gaps) == 6 and set(gaps[:, 2].tolist()) <= {4, 5}
+    ink = line_art_from_rgba(rgba).ink
+    for x, y, _ in gaps:
+        assert ink[y, x] and broken[y, x, 3] < 64  # on a stroke, and erased there
+    # Away from the discs nothing changed.
+    far = np.ones(ink.shape, bool)
+    for x, y, d in gaps:
+        far[max(0, y - d) : y + d + 1, max(0, x - d) : x + d + 1] = False
+    assert np.array_equal(broken[far], rgba[far])
+
+
+def test_fade_strokes_and_pencil_lighten_the_ink():
+    alpha = _box(200, 300)
+    rgba = _art(alpha)
+    faded, centres = fade_strokes(rgba, 3, level=0.2, seed=1)
+    dark = line_art_from_rgba(faded).darkness
+    for x, y in centres:
+        assert 0.1 < dark[y, x] < 0.25
+    pencil = as_pencil(rgba, seed=2)
+    assert (pencil[..., 3] == 255).all()
+    d = line_art_from_rgba(pencil).darkness[line_art_from_rgba(rgba).ink]
+    assert d.min() < 0.6 and d.max() > 0.8  # pressure varies
+
+
+def test_segment_recall_counts_regions_recovered_at_half_iou():
+    truth = np.zeros((10, 20), np.int32)
+    truth[:, :6], truth[:, 6:] = 1, 2
+    merged = np.ones((10, 20), np.int32)
+    assert segment_recall(truth, merged) == (1, 2)  # IoU 0.3 for the small one
+    halves = truth.copy()
+    assert segment_recall(truth, halves) == (2, 2)
+    truth[0, 0] = 0  # id 0 is ignored
+    assert segment_recall(truth, halves)[1] == 2
+
+
+@pytest.mark.parametrize("n_gaps", [15, 40])
+def test_broken_real_art_recovers_its_segments(real_data, n_gaps):
+    """The done-when figure on one dwanko frame: 2-5 px gaps, segments recovered."""
+    from linepaint.core.image_io import read_rgba
+
+    rgba = read_rgba(real_data / "dwanko/line/0003.png")
+    truth = segment(line_art_from_rgba(rgba), 0).labels
+    broken = line_art_from_rgba(break_strokes(rgba, n_gaps, (2, 5), seed=7)[0])
+    assert segment_recall(truth, segment(broken, 0).labels, 16)[0] < segment_recall(truth, truth, 16)[0]
+    got, total = segment_recall(truth, segment(broken).labels, 16)
+    assert got / total >= 0.97
