@@ -88,6 +88,11 @@ class Segmentation:
         self._cut_pairs = list(cut_pairs)
 
     @property
+    def cut_pairs(self) -> list[np.ndarray]:
+        """int[m, 2] arrays of regions that touch along a gap closer's cut (no ink between)."""
+        return self._cut_pairs
+
+    @property
     def shape(self) -> tuple[int, int]:
         return self.labels.shape  # type: ignore[return-value]
 
@@ -223,12 +228,21 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
             box[m] = n
             # The new piece touches its neighbours along the cut with no ink between.
             ey0, ex0 = max(by0 - 1, 0), max(bx0 - 1, 0)
-            ring = labels[ey0 : min(by1 + 1, H), ex0 : min(bx1 + 1, W)]
-            for pa, pb in ((ring[:, :-1], ring[:, 1:]), (ring[:-1, :], ring[1:, :])):
-                e = (pa != pb) & (pa > 0) & (pb > 0) & ((pa == n) | (pb == n))
-                if e.any():
-                    cut_pairs.append(np.stack([pa[e], pb[e]], axis=1))
+            cut_pairs.append(touching_pairs(labels[ey0 : min(by1 + 1, H), ex0 : min(bx1 + 1, W)], [n]))
     return n, cut_pairs
+
+
+def touching_pairs(labels: np.ndarray, ids) -> np.ndarray:
+    """int32[m, 2]: the label pairs of 4-neighbouring pixels of int32 ``labels`` (a window)
+    that differ, are both regions, and involve one of ``ids`` -- regions that touch along
+    a cut, with no ink between them."""
+    ids = np.asarray(ids)
+    out = []
+    for pa, pb in ((labels[:, :-1], labels[:, 1:]), (labels[:-1, :], labels[1:, :])):
+        e = (pa != pb) & (pa > 0) & (pb > 0) & (np.isin(pa, ids) | np.isin(pb, ids))
+        if e.any():
+            out.append(np.stack([pa[e], pb[e]], axis=1))
+    return np.concatenate(out).astype(np.int32) if out else np.zeros((0, 2), np.int32)
 
 
 def fill_under_line(labels: np.ndarray, max_steps: int = 48) -> np.ndarray:
@@ -307,6 +321,36 @@ def adjacency(
     return out, counts.astype(np.int64)
 
 
+def _drop_specks(
+    labels: np.ndarray, stats: np.ndarray, ink: np.ndarray, free255: np.ndarray, tape: np.ndarray, speck: int
+) -> int:
+    """In place: regions of at most ``speck`` px that touch the tape (pockets between a
+    tape line and the stroke it meets) become ink; labels stay 1..n.  Returns the new
+    label count (n + 1, as connectedComponents counts)."""
+    near = cv2.dilate(tape.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    ids = np.unique(labels[near])
+    ids = ids[(ids > 0) & (stats[ids, cv2.CC_STAT_AREA] <= speck)]
+    if len(ids) == 0:
+        return len(stats)
+    old_n = len(stats) - 1
+    for i in ids:
+        x, y, w, h = stats[i, :4]
+        box = labels[y : y + h, x : x + w]
+        hit = box == i
+        box[hit] = 0
+        ink[y : y + h, x : x + w][hit] = True
+        free255[y : y + h, x : x + w][hit] = 0
+    n = old_n - len(ids)
+    # Labels above the new count move into the freed ids, inside their own boxes.
+    holes = ids[ids <= n]
+    movers = np.setdiff1d(np.arange(n + 1, old_n + 1), ids)
+    for hole, m in zip(holes, movers, strict=True):
+        x, y, w, h = stats[m, :4]
+        box = labels[y : y + h, x : x + w]
+        box[box == m] = hole
+    return n + 1
+
+
 def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     """Segment line art into regions.
 
@@ -317,15 +361,24 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     """
     ink = line.ink if isinstance(line, LineArt) else np.asarray(line, bool)
     gap = default_gap(ink.shape) if gap is None else check_gap(gap, ink.shape)
+    tape = None
     if gap > 0 and min(ink.shape) >= 4:
         tape = tape_gaps(ink, gap)
         if tape.any():
             ink = ink | tape
+        else:
+            tape = None
     if ink.shape[0] < 2 or ink.shape[1] < 2:  # cv2 treats a 1xN array as a scalar
         free255 = np.where(ink, np.uint8(0), np.uint8(255))
     else:
         free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
-    n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
+    if tape is None:
+        n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
+    else:
+        n_cc, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
+        )
+        n_cc = _drop_specks(labels, stats, ink, free255, tape, max(3, gap))
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)
