@@ -1,0 +1,160 @@
+"""Leaks split by the reference: where a gap no closer bridged has merged two regions of
+the target, the aligned keyframe still knows they are two.
+
+A target region that receives two coherent, different colours from the warped
+reference (an arm and the background behind it) is split along the weakest line
+evidence between them: a watershed on the target's darkness map, seeded by the warped
+reference regions (the idea of R2R's region step, DESIGN §2).  A split is kept only when
+the pieces meet along a short cut, as two regions joined through a gap do; a closed
+region the warp merely smears across is left whole.  The split regions are returned so
+the caller can flag them as doubtful.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from .lineart import LineArt
+from .render import pack_colours
+from .segment import Segmentation, touching_pairs
+
+#: Smallest area of a coherent colour, as a share of the frame's shorter side squared
+#: (0.0001 of 1080² is about 120 px): a small region leaking into a big one counts.
+MIN_AREA = 0.0001
+#: Erosion (px) of each warped colour before it seeds the watershed: the warp is least
+#: sure along reference boundaries.
+SEED_EROSION = 2
+#: Longest cut, as a share of the frame's shorter side (2 % of 1080 is 22 px): two
+#: regions joined through a gap meet only across the gap.
+MAX_CUT = 0.02
+#: Largest share of a piece's outline the cut may be: a leaked region is bounded by
+#: ink but for the gap; a blob of colour the warp smeared inside a region is all cut.
+MAX_CUT_SHARE = 0.3
+
+
+def split_leaks(
+    target_line: LineArt, target_seg: Segmentation, ref_colours: np.ndarray, warped_ref_labels: np.ndarray
+) -> tuple[Segmentation, np.ndarray]:
+    """Split target regions that the aligned reference says are two regions leaking
+    into each other.
+
+    target_line, target_seg: the target frame and its segmentation.
+    ref_colours: uint8[ref.n + 1, 4], the reference's region colours.
+    warped_ref_labels: int32[H, W], the reference region seen from each target pixel
+        (``flow.align(target.ink, ref.seg.ink).warp_labels(ref.seg.filled)``).
+    Returns (segmentation, int32[k] ids of the regions that were split: each original
+    id and every new piece).  The pieces of a split region keep its id for the largest
+    and take new ids n + 1, ... for the others; no other region changes.  Without a
+    split, ``target_seg`` itself is returned.
+    """
+    labels = target_seg.labels
+    h, w = labels.shape
+    side = min(h, w)
+    min_area = max(32, int(MIN_AREA * side * side))
+    max_cut = max(16, int(MAX_CUT * side))
+    codes = pack_colours(ref_colours)[np.clip(warped_ref_labels, 0, len(ref_colours) - 1)]
+    n = target_seg.n
+    regions = _two_coloured(labels, codes, n, min_area)
+    if len(regions) == 0:
+        return target_seg, np.zeros(0, np.int32)
+    new_labels = labels.copy()
+    elevation = cv2.GaussianBlur(target_line.darkness, (0, 0), 1.0)
+    boxes = ndimage.find_objects(labels, n)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SEED_EROSION + 1,) * 2)
+    split: list[int] = []
+    cuts: list[np.ndarray] = []
+    for r in regions:
+        sl = boxes[r - 1]
+        y0, x0 = max(sl[0].start - 1, 0), max(sl[1].start - 1, 0)
+        y1, x1 = min(sl[0].stop + 1, h), min(sl[1].stop + 1, w)
+        mask = labels[y0:y1, x0:x1] == r
+        pieces = _watershed(mask, codes[y0:y1, x0:x1], elevation[y0:y1, x0:x1], kernel, min_area)
+        if pieces is None:
+            continue
+        count, comp = _short_cuts(*pieces, max_cut)
+        if count < 2:
+            continue
+        sizes = np.bincount(comp.ravel(), minlength=count + 1)
+        keep = int(np.argmax(sizes[1:])) + 1
+        ids = np.zeros(count + 1, np.int32)
+        others = np.array([i for i in range(1, count + 1) if i != keep])
+        ids[others] = np.arange(n + 1, n + count)
+        ids[keep] = r
+        n += count - 1
+        box = new_labels[y0:y1, x0:x1]
+        box[mask] = ids[comp[mask]]
+        split.extend(ids[1:].tolist())
+        cuts.append(touching_pairs(box, ids[1:]))
+    if not split:
+        return target_seg, np.zeros(0, np.int32)
+    seg = Segmentation(new_labels, target_seg.ink, n, list(target_seg.cut_pairs) + cuts)
+    return seg, np.array(sorted(split), np.int32)
+
+
+def _short_cuts(count: int, comp: np.ndarray, max_cut: int) -> tuple[int, np.ndarray]:
+    """The pieces whose cut to the other pieces is short (at most ``max_cut`` pixel
+    edges, and MAX_CUT_SHARE of the piece's outline), renumbered 1..k; the rest go back
+    to the largest piece.  Two regions joined through a gap meet only across the gap."""
+    pairs = []
+    for a, b in ((comp[:, 1:], comp[:, :-1]), (comp[1:, :], comp[:-1, :])):
+        e = a != b
+        pairs.append(np.stack([a[e], b[e]], axis=1).astype(np.int64))
+    p = np.concatenate(pairs)
+    p = np.concatenate([p, p[:, ::-1]])  # each edge counts for both its pieces
+    outline = np.bincount(p[:, 0], minlength=count + 1)
+    cut = np.bincount(p[:, 0], weights=(p[:, 1] > 0), minlength=count + 1)
+    sizes = np.bincount(comp.ravel(), minlength=count + 1)
+    sizes[0] = 0
+    keep = int(np.argmax(sizes))
+    ok = (cut <= max_cut) & (cut <= MAX_CUT_SHARE * outline)
+    ok[keep], ok[0] = True, False
+    new = np.zeros(count + 1, np.int32)
+    new[ok] = np.arange(1, int(ok.sum()) + 1)
+    new[~ok] = new[keep]
+    new[0] = 0
+    return int(ok.sum()), new[comp]
+
+
+def _two_coloured(labels: np.ndarray, codes: np.ndarray, n: int, min_area: int) -> np.ndarray:
+    """int64[k]: regions of which at least two warped colours each cover ``min_area``
+    px (one whole-frame count, no loop over regions)."""
+    inside = labels > 0
+    lab = labels[inside].astype(np.int64)
+    _, col = np.unique(codes[inside], return_inverse=True)
+    pair, count = np.unique(lab * (int(col.max()) + 1) + col, return_counts=True)
+    region = pair // (int(col.max()) + 1)
+    big = count >= min_area
+    per = np.bincount(region[big], minlength=n + 1)
+    return np.nonzero(per >= 2)[0]
+
+
+def _watershed(
+    mask: np.ndarray, codes: np.ndarray, elevation: np.ndarray, kernel: np.ndarray, min_area: int
+) -> tuple[int, np.ndarray] | None:
+    """Pieces of one region (bool ``mask`` in its box): (count, int32 piece per pixel,
+    0 outside), one per connected piece of the watershed seeded by each coherent warped
+    colour; None when fewer than two colours seed it."""
+    from skimage.segmentation import watershed
+
+    vals, counts = np.unique(codes[mask], return_counts=True)
+    markers = np.zeros(mask.shape, np.int32)
+    k = 0
+    for v, c in zip(vals, counts, strict=True):
+        if c < min_area:
+            continue
+        seed = cv2.erode(((codes == v) & mask).view(np.uint8), kernel)
+        if seed.sum() < min_area // 4:
+            continue
+        k += 1
+        markers[seed > 0] = k
+    if k < 2:
+        return None
+    from skimage.measure import label
+
+    flooded = watershed(elevation, markers, mask=mask, connectivity=1)
+    # Pieces: the basins, split further where a basin is not connected.
+    comp = label(flooded, background=0, connectivity=1).astype(np.int32)
+    pieces = int(comp.max())
+    return (pieces, comp) if pieces >= 2 else None

@@ -1,0 +1,85 @@
+"""Leaks split by the aligned reference: two regions merged through an open gap come
+apart along the gap; a closed region the warp smears across stays whole."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from linepaint.core.leak import split_leaks
+from linepaint.core.lineart import line_art_from_rgba
+from linepaint.core.segment import segment
+
+RED, BLUE = (255, 0, 0, 255), (0, 0, 255, 255)
+H, W = 200, 300
+
+
+def _panels(hole: int = 0):
+    """Two panels split by a vertical stroke at x = 150, with a ``hole`` px opening in it."""
+    alpha = np.zeros((H, W), np.uint8)
+    cv2.rectangle(alpha, (2, 2), (W - 3, H - 3), 255, 2)
+    cv2.line(alpha, (150, 2), (150, H - 3), 255, 2)
+    if hole:
+        alpha[100 - hole // 2 : 100 + (hole + 1) // 2, 140:160] = 0
+    rgba = np.zeros((H, W, 4), np.uint8)
+    rgba[..., 3] = alpha
+    return line_art_from_rgba(rgba)
+
+
+def _reference():
+    line = _panels()
+    seg = segment(line, 0)
+    colours = np.zeros((seg.n + 1, 4), np.uint8)
+    colours[seg.labels[100, 50]] = RED
+    colours[seg.labels[100, 250]] = BLUE
+    return seg, colours
+
+
+def test_a_region_leaking_through_a_gap_is_split_along_the_gap():
+    ref_seg, colours = _reference()
+    target = _panels(hole=10)
+    seg = segment(target, 0)  # the gap stays open: one region for both panels
+    assert seg.labels[100, 50] == seg.labels[100, 250]
+    new, split = split_leaks(target, seg, colours, ref_seg.filled)
+    left, right = new.labels[100, 50], new.labels[100, 250]
+    assert left != right and {left, right} <= set(split.tolist())
+    assert new.n == seg.n + 1
+    # Every paper pixel of each panel is in its own piece; the cut lies inside the hole.
+    paper = new.labels > 0
+    assert (new.labels[5:195, 5:145][paper[5:195, 5:145]] == left).all()
+    assert (new.labels[5:195, 156:295][paper[5:195, 156:295]] == right).all()
+    cut = (new.labels[:, 1:] != new.labels[:, :-1]) & (new.labels[:, 1:] > 0) & (new.labels[:, :-1] > 0)
+    ys, xs = np.nonzero(cut)
+    assert len(ys) and ys.min() >= 95 and ys.max() < 105 and 145 <= xs.min() and xs.max() <= 156
+    # The two pieces touch along the cut (no ink between them).
+    assert (min(left, right), max(left, right)) in {tuple(p) for p in new.adjacency.tolist()}
+    # Other regions are untouched.
+    outside = seg.labels[1, 1]
+    assert new.labels[1, 1] == outside and (new.labels == outside).sum() == (seg.labels == outside).sum()
+
+
+def test_a_closed_region_the_warp_smears_across_is_left_whole():
+    """A region with no gap but two warped colours (a colour boundary with no line, or a
+    bad warp): the cut would run all through it, so it is not a leak."""
+    line = _panels()
+    seg = segment(line, 0)
+    warped = seg.filled.copy()
+    left = seg.labels[100, 50]
+    colours = np.zeros((seg.n + 2, 4), np.uint8)
+    colours[left] = RED
+    colours[seg.n + 1] = BLUE
+    warped[:100][warped[:100] == left] = seg.n + 1  # the upper half of the left panel
+    new, split = split_leaks(line, seg, colours, warped)
+    assert new is seg and len(split) == 0
+
+
+def test_a_blob_of_another_colour_inside_a_region_is_not_a_leak():
+    line = _panels()
+    seg = segment(line, 0)
+    warped = seg.filled.copy()
+    colours = np.zeros((seg.n + 2, 4), np.uint8)
+    colours[seg.labels[100, 50]] = RED
+    colours[seg.n + 1] = BLUE
+    warped[80:120, 50:90] = seg.n + 1
+    new, split = split_leaks(line, seg, colours, warped)
+    assert new is seg and len(split) == 0
