@@ -13,10 +13,12 @@ drawing's.  Per set it prints
   (what no matcher can beat: a leak merges two colours into one segment);
 - colouring: foreground region accuracy of each engine colouring the damaged copy from
   the unbroken keyframe (``--motion``: dwanko frame i+1 damaged, coloured from frame i
-  unbroken, the real-motion protocol).
+  unbroken, the real-motion protocol); ``+split``: the same after the leaks the aligned
+  keyframe sees are split (:func:`linepaint.core.leak.split_leaks`), with how many
+  regions were split.
 
     .venv/bin/python benchmarks/broken_lines.py [--quick] [--gap PX] [--sets NAME ...]
-        [--engines classic auto] [--motion]
+        [--engines classic auto] [--motion] [--no-split]
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import REAL, score_cases  # noqa: E402
 
 from linepaint.core.deform import as_pencil, as_scan, break_strokes, fade_strokes  # noqa: E402
+from linepaint.core.flow import align  # noqa: E402
 from linepaint.core.image_io import read_rgba  # noqa: E402
+from linepaint.core.leak import split_leaks  # noqa: E402
 from linepaint.core.lineart import line_art_from_rgba  # noqa: E402
 from linepaint.core.match import get_matcher  # noqa: E402
 from linepaint.core.match.base import Reference  # noqa: E402
@@ -73,6 +77,18 @@ def reference(rgba: np.ndarray, gt: np.ndarray, gap: int | None) -> Reference:
     return Reference(line, seg, region_colours_from_image(seg, gt))
 
 
+def split_all(cases: list) -> tuple[list, int]:
+    """The cases with each target's leaks split by its aligned reference; and how many
+    target regions were split."""
+    out, count = [], 0
+    for ref, line, seg, gt in cases:
+        warped = align(line.ink, ref.seg.ink).warp_labels(ref.seg.filled)
+        new, ids = split_leaks(line, seg, ref.colours, warped)
+        count += int(np.isin(ids, np.arange(1, seg.n + 1)).sum())
+        out.append((ref, line, new, gt))
+    return out, count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a0242 and two dwanko frames")
@@ -80,6 +96,7 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS), metavar="NAME")
     ap.add_argument("--engines", nargs="+", default=["classic", "auto"], help="engines to colour with")
     ap.add_argument("--no-colour", action="store_true", help="segmentation figures only")
+    ap.add_argument("--no-split", action="store_true", help="skip the colouring after leak splitting")
     ap.add_argument("--motion", action="store_true", help="dwanko: colour frame i+1 from frame i")
     args = ap.parse_args()
     if not REAL.is_dir():
@@ -126,6 +143,12 @@ def main() -> None:
                 scores = score_cases(matchers, cases[group])
                 for e in matchers:
                     line += f"  {names[e]} {scores[e]['fg_region_accuracy']:.4f}"
+                if not args.no_split:
+                    split_cases, n_split = split_all(cases[group])
+                    scores = score_cases(matchers, split_cases)
+                    for e in matchers:
+                        line += f"  {names[e]}+split {scores[e]['fg_region_accuracy']:.4f}"
+                    line += f" ({n_split} regions split)"
             print(line, flush=True)
         print(f"{set_name:26s} segmentation {seconds / len(frames) * 1000:.0f} ms/frame", flush=True)
 

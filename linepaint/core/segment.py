@@ -32,6 +32,12 @@ DEFAULT_GAP_1080P = 5
 THICK_INK = 0.06
 
 
+#: Largest pocket (px) a tape may leave against the stroke it meets before the pocket
+#: is made ink: one- and two-pixel regions no keyframe colours (closed art has true
+#: regions of a few pixels, so no bigger).
+SPECK = 2
+
+
 def gap_pixels(gap_1080p: float, shape: tuple[int, int]) -> int:
     """A gap size given at 1080p (the user's setting, 0-10 px) in pixels of a frame of
     ``shape`` (H, W): scaled with its shorter side."""
@@ -378,7 +384,7 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
         n_cc, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
             free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
         )
-        n_cc = _drop_specks(labels, stats, ink, free255, tape, max(3, gap))
+        n_cc = _drop_specks(labels, stats, ink, free255, tape, SPECK)
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)
