@@ -83,3 +83,27 @@ def test_a_blob_of_another_colour_inside_a_region_is_not_a_leak():
     warped[80:120, 50:90] = seg.n + 1
     new, split = split_leaks(line, seg, colours, warped)
     assert new is seg and len(split) == 0
+
+
+def test_bucket_leak_finds_the_part_a_click_meant_and_leaves_real_edge_regions_alone():
+    from linepaint.core.leak import bucket_leak
+
+    alpha = np.zeros((H, W), np.uint8)
+    cv2.rectangle(alpha, (100, 50), (200, 150), 255, 2)  # a body in the middle of the frame
+    alpha[96:104, 99:103] = 0  # its outline open on the left: 8 px
+    rgba = np.zeros((H, W, 4), np.uint8)
+    rgba[..., 3] = alpha
+    seg = segment(line_art_from_rgba(rgba), 2)
+    region = seg.labels[100, 150]
+    assert region == seg.labels[5, 5]  # the body leaks into the background
+    inside = bucket_leak(seg, region, 150, 100)
+    assert inside is not None
+    assert inside[60:140, 110:190].all() and not inside[5, 5] and not inside[100, 50]
+    outside = bucket_leak(seg, region, 5, 5)  # clicked in the background: the rest of it
+    assert outside[5, 5] and outside[100, 50] and not outside[100, 150]
+    # Closed, the body is its own region: no leak; the background reaches the edge whole.
+    alpha[96:104, 99:103] = 255
+    rgba[..., 3] = alpha
+    closed = segment(line_art_from_rgba(rgba), 2)
+    assert bucket_leak(closed, closed.labels[5, 5], 5, 5) is None
+    assert bucket_leak(closed, closed.labels[100, 150], 150, 100) is None

@@ -18,7 +18,7 @@ from scipy import ndimage
 
 from .lineart import LineArt
 from .render import pack_colours
-from .segment import Segmentation, touching_pairs
+from .segment import Segmentation, default_gap, gap_pixels, segment, touching_pairs
 
 #: Smallest area of a coherent colour, as a share of the frame's shorter side squared
 #: (0.0001 of 1080² is about 120 px): a small region leaking into a big one counts.
@@ -158,3 +158,42 @@ def _watershed(
     comp = label(flooded, background=0, connectivity=1).astype(np.int32)
     pieces = int(comp.max())
     return (pieces, comp) if pieces >= 2 else None
+
+
+#: Gap size (at 1080p) a bucket click tries before it paints a region that reaches the
+#: frame's edge: the top of the user's range.
+LEAK_CHECK_GAP_1080P = 10
+
+
+def bucket_leak(seg: Segmentation, region: int, x: int, y: int, gap: int | None = None) -> np.ndarray | None:
+    """bool[H, W]: the part of ``region`` a bucket click at (x, y) was meant for, when the
+    region leaks into the frame's background: it reaches the frame's edge, and closing
+    wider gaps (``gap`` px; default LEAK_CHECK_GAP_1080P scaled, at least three times the
+    frame's default) cuts it into pieces of which one, at least, is enclosed away from
+    the edge (a character's part the background flows into, through a gap).  None when
+    the region does not reach the edge, or the wider closing leaves it whole or every
+    piece on the edge (a character cut by the frame, or the background itself)."""
+    labels = seg.labels
+    h, w = labels.shape
+
+    def on_edge(lab: np.ndarray) -> np.ndarray:
+        return np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])
+
+    if not (on_edge(labels) == region).any():
+        return None
+    if gap is None:
+        gap = max(gap_pixels(LEAK_CHECK_GAP_1080P, labels.shape), 3 * default_gap(labels.shape))
+    wide = segment(seg.ink, gap).labels
+    mine = labels == region
+    pieces, area = np.unique(wide[mine], return_counts=True)
+    min_area = max(32, int(MIN_AREA * min(h, w) ** 2))
+    pieces = pieces[(pieces > 0) & (area >= min_area)]
+    if len(pieces) < 2 or np.isin(pieces, on_edge(wide)).all():
+        return None
+    # The piece under the click (an ink pixel: the nearest piece).
+    inside = mine & (wide == wide[y, x]) if wide[y, x] > 0 else None
+    if inside is None or not inside.any():
+        ys, xs = np.nonzero(mine & np.isin(wide, pieces))
+        k = int(np.argmin((xs - x) ** 2 + (ys - y) ** 2))
+        inside = mine & (wide == wide[ys[k], xs[k]])
+    return inside
