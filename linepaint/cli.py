@@ -181,20 +181,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
-    import numpy as np
 
     from .core.image_io import write_png
     from .core.lineart import read_line_art
+    from .core.render import false_colours
     from .core.segment import segment
 
     if Path(args.out).suffix.lower() != ".png":
         raise LinepaintError(f"{Path(args.out).name}: segment writes a PNG; give the output a .png name.")
     line = read_line_art(args.line)
     seg = segment(line, args.gap)
-    rng = np.random.default_rng(0)
-    lut = rng.integers(40, 256, size=(seg.n + 1, 3), dtype=np.uint8)
-    lut[0] = 0
-    write_png(args.out, lut[seg.labels])
+    write_png(args.out, false_colours(seg.n)[seg.labels])
     print(f"{seg.n} regions -> {args.out}")
     return 0
 

@@ -52,6 +52,16 @@ def region_colours_from_image(seg: Segmentation, rgba: np.ndarray) -> np.ndarray
 CONTOUR = (0, 0, 0, 255)
 
 
+def false_colours(n: int) -> np.ndarray:
+    """uint8[n + 1, 4]: an opaque random colour per region (row 0, ink, black), the same
+    for the same ``n`` -- the gap check: two areas one colour are one region, a leak."""
+    rng = np.random.default_rng(0)
+    out = np.full((n + 1, 4), 255, np.uint8)
+    out[:, :3] = rng.integers(40, 256, size=(n + 1, 3), dtype=np.uint8)
+    out[0, :3] = 0
+    return out
+
+
 def colour_layer(seg: Segmentation, colours: np.ndarray) -> np.ndarray:
     """uint8[H, W, 4]: flat colours under the lines (fill-under-line, no seams)."""
     return colours[seg.filled]

@@ -8,9 +8,9 @@ from functools import partial
 import qtawesome as qta
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 
-from .tools import Tool
+from .tools import GAP_WIDTH, Tool
 
 
 def _act(win, text, slot, shortcut=None, icon=None, tip=None, checkable=False) -> QAction:
@@ -91,6 +91,14 @@ def build_actions(win) -> None:
         "Tint the regions linepaint doubts",
         checkable=True,
     )
+    win.act_gap_check = A(
+        "&Gap check",
+        win._set_gap_check,
+        "G",
+        "fa5s.th",
+        "Show every region in its own colour: one colour over two areas is a leak",
+        checkable=True,
+    )
     win.act_next_doubt = A(
         "Next doubtful region",
         lambda: win.next_doubt(False),
@@ -145,7 +153,7 @@ def build_actions(win) -> None:
     for a in win.tool_actions.values():
         m.addAction(a)
     m = mb.addMenu("&View")
-    for a in (win.act_fit, win.act_zoom_in, win.act_zoom_out):
+    for a in (win.act_gap_check, win.act_fit, win.act_zoom_in, win.act_zoom_out):
         m.addAction(a)
     m.addSeparator()
     m.addAction(win.palette_dock.toggleViewAction())
@@ -174,6 +182,14 @@ def build_actions(win) -> None:
     win.engine_box.setCurrentText(str(win.settings.value("propagate/engine", "auto")))
     tb.addWidget(win.mode_box)
     tb.addWidget(win.engine_box)
+    win.gap_width_box = QDoubleSpinBox()
+    win.gap_width_box.setRange(1.0, 12.0)
+    win.gap_width_box.setSingleStep(0.5)
+    win.gap_width_box.setSuffix(" px")
+    win.gap_width_box.setToolTip("Width of the gap lines you draw (L), in frame pixels")
+    win.gap_width_box.setValue(float(win.settings.value("tools/gap_width", GAP_WIDTH)))
+    win.gap_width_box.valueChanged.connect(lambda v: win.settings.setValue("tools/gap_width", v))
+    tb.addWidget(win.gap_width_box)
     tb.addSeparator()
-    for a in (win.act_overlay, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
+    for a in (win.act_overlay, win.act_gap_check, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
         tb.addAction(a)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.lineart import LineArt
+from ..core.render import false_colours
 from ..core.segment import Segmentation
 
 
@@ -165,6 +166,7 @@ class FrameView(QGraphicsView):
         self.boxes: np.ndarray | None = None
         self._filled_levels: dict[int, np.ndarray] = {}
         self.frame_index = -1
+        self.gap_check = False
         self.stroke_mode = False
         self._pan_from: QPointF | None = None
         self._space = False
@@ -229,15 +231,27 @@ class FrameView(QGraphicsView):
             h, w = line.shape
             self.scene().setSceneRect(QRectF(0, 0, w, h))
 
+    def set_gap_check(self, on: bool) -> None:
+        """Show each region in its own random colour (a leak shows as one colour over two
+        areas) instead of the frame's colours; the colours are kept, not changed."""
+        if on == self.gap_check:
+            return
+        self.gap_check = on
+        colours, self.colours = self.colours, None
+        if colours is not None:
+            self.set_colours(colours)
+
     def set_colours(self, colours: np.ndarray) -> None:
         """Recolour through the label map; when few regions changed, only their boxes
         (in the full buffer and in the reduced copies).  Pixels are written as uint32, one
-        store per pixel (a 4-channel masked store is 40x slower)."""
+        store per pixel (a 4-channel masked store is 40x slower).  In the gap check the
+        regions show :func:`false_colours` whatever ``colours`` says."""
         seg = self.seg
         if seg is None:
             return
         colours = np.ascontiguousarray(colours, np.uint8)
-        pm = premultiply(colours).view(np.uint32)[:, 0]
+        shown = false_colours(seg.n) if self.gap_check else colours
+        pm = premultiply(shown).view(np.uint32)[:, 0]
         buf = self.colour_item.array
         old = self.colours
         if buf is None or old is None or old.shape != colours.shape or buf.shape[:2] != seg.shape:
@@ -307,6 +321,20 @@ class FrameView(QGraphicsView):
         crop[seg.filled[y0:y1, x0:x1] == region] = premultiply(np.array([colour], np.uint8))[0]
         self.highlight_item.set_array(crop)
         self.highlight_item.setPos(x0, y0)
+
+    def show_mask(self, flooded: np.ndarray, flooded_rgba, inside: np.ndarray, inside_rgba) -> None:
+        """Tint two bool[H, W] masks (a leak: the area a fill would flood, and the part it
+        was meant for, drawn over it) until the next highlight or frame."""
+        ys, xs = np.nonzero(flooded | inside)
+        if len(xs) == 0:
+            self.highlight_item.set_array(None)
+            return
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        crop = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+        crop[flooded[y0:y1, x0:x1]] = premultiply(np.array([flooded_rgba], np.uint8))[0]
+        crop[inside[y0:y1, x0:x1]] = premultiply(np.array([inside_rgba], np.uint8))[0]
+        self.highlight_item.set_array(crop)
+        self.highlight_item.setPos(int(x0), int(y0))
 
     def region_at(self, pos: QPointF) -> int:
         if self.seg is None:

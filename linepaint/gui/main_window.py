@@ -39,6 +39,7 @@ from .canvas import FrameView, boxes_for
 from .commands import ChangeCommand
 from .files import ProjectFiles
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
+from .gapcheck import GapTools
 from .palette_dock import PaletteWidget
 from .review import Review
 from .runs import RunFeeder
@@ -60,7 +61,7 @@ def _one_line(text: str, details: list[str] | None = None) -> str:
     return f"{flat.rstrip('.')}: {rest}" if rest else flat
 
 
-class MainWindow(ProjectFiles, Review, QMainWindow):
+class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
 
@@ -77,6 +78,8 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         #: default answer and messages go to stderr, so nothing waits on a dialog.
         self.unattended = False
         self._overlay = False
+        self._gap_check = False
+        self._leak_shown = False
         self._pending_doubt: str | None = None
         self._doubt_cursor = -1
         self._last_engine = ""
@@ -526,6 +529,9 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         region = view.region_at(pos)
         if region == 0 or self.tool.edit is None:
             return
+        self._leak_shown = False
+        if self.tool is Tool.BUCKET and self._stopped_by_leak(view, region, pos):
+            return
         if self.tool is Tool.BUCKET and mods & Qt.ShiftModifier:
             self.fill(region, self.palette.colour, carry=True)
         else:
@@ -599,7 +605,8 @@ class MainWindow(ProjectFiles, Review, QMainWindow):
         if i < 0 or self.target_view.seg is None or self.target_view.frame_index != i:
             self._status("This frame is still being read.")
             return
-        self.add_gap_line(i, GapDrag(i, tuple((p.x(), p.y()) for p in points)).stroke())
+        drag = GapDrag(i, tuple((p.x(), p.y()) for p in points), self._gap_line_width())
+        self.add_gap_line(i, drag.stroke())
 
     def add_gap_line(self, i: int, stroke: Stroke) -> None:
         proj = self.project

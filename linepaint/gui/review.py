@@ -90,4 +90,5 @@ class Review:
         if src > 0:
             text += f", from {self.project.stem(self.ref_view.frame_index)} region {src}"
         self.ref_view.highlight(src)
-        self._status(text, 3000)
+        if not self._leak_shown:  # the leak's explanation stays until the next click
+            self._status(text, 3000)

@@ -14,7 +14,7 @@ from enum import Enum
 from ..core.project import Change, Colour, Project, Stroke
 from ..core.segment import Segmentation
 
-#: Width of a gap line, in pixels of the frame.
+#: Width of a gap line, in pixels of the frame, unless the user sets another.
 GAP_WIDTH = 2.0
 
 
@@ -66,16 +66,18 @@ class RegionClick:
 
 @dataclass(frozen=True)
 class GapDrag:
-    """A gap line dragged across frame ``frame``: ``points`` in frame pixels."""
+    """A gap line dragged across frame ``frame``: ``points`` in frame pixels, ``width``
+    the line's width in frame pixels."""
 
     frame: int
     points: tuple[tuple[float, float], ...]
+    width: float = GAP_WIDTH
 
     def stroke(self) -> Stroke:
         """The stroke it draws: points rounded to a tenth of a pixel, consecutive
         duplicates dropped (a click without a drag makes a dot)."""
         pts = tuple((round(x, 1), round(y, 1)) for x, y in self.points)
-        return Stroke(tuple(p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]), GAP_WIDTH)
+        return Stroke(tuple(p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]), self.width)
 
 
 def bucket(project: Project, click: RegionClick) -> Change:

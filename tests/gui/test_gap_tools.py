@@ -1,0 +1,99 @@
+"""The window's leak tools: the gap check, a bucket that will not flood the background
+through a gap, and the gap line's width."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from synthetic import draw_frame
+from test_window import drop, pixel, view_pos, wait_shown
+
+from linepaint.core.image_io import write_png
+from linepaint.core.render import false_colours
+from linepaint.gui.canvas import premultiply
+from linepaint.gui.gapcheck import FLOODED, MEANT
+
+RED = (255, 0, 0, 255)
+CLEAR = (0, 0, 0, 0)
+
+
+def leaky_frames(tmp_path, n=2):
+    """Frames of the synthetic character whose body outline is open on the left: a 6 px
+    gap, wider than this size's default closing (2 px), so the body and the background
+    around it are one region."""
+    paths = []
+    for t in range(n):
+        img = draw_frame(t)
+        x0 = 30 + 3 * t
+        img[46:52, x0 - 2 : x0 + 3] = (255, 255, 255, 255)
+        p = tmp_path / f"leak{t + 1}.png"
+        write_png(p, img)
+        paths.append(p)
+    return paths
+
+
+def open_leaky(qtbot, window, tmp_path):
+    drop(qtbot, window, leaky_frames(tmp_path))
+    wait_shown(qtbot, window, 0)
+    view = window.target_view
+    assert view.seg.labels[30, 60] == view.seg.labels[10, 10]  # body and background leak
+    return view
+
+
+def test_a_bucket_click_into_a_leak_shows_it_and_paints_nothing(qtbot, window, tmp_path):
+    view = open_leaky(qtbot, window, tmp_path)
+    window.palette.set_current(RED)
+    n_undo = window.undo.count()
+    for x, y in ((60, 30), (10, 10)):  # inside the body, and in the background outside it
+        qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, x, y))
+        assert pixel(view, 60, 30) == CLEAR and pixel(view, 10, 10) == CLEAR
+        assert window.undo.count() == n_undo
+        assert "leaks into the background" in window.statusBar().currentMessage()
+        # The leak is on screen: the part clicked in yellow, the rest it would flood in red.
+        tint = view.highlight_item.array
+        ox, oy = int(view.highlight_item.pos().x()), int(view.highlight_item.pos().y())
+        meant, other = ((60, 30), (10, 10)) if (x, y) == (60, 30) else ((10, 10), (60, 30))
+        assert np.array_equal(tint[meant[1] - oy, meant[0] - ox], premultiply(np.array(MEANT, np.uint8)))
+        assert np.array_equal(tint[other[1] - oy, other[0] - ox], premultiply(np.array(FLOODED, np.uint8)))
+    # A region that does not leak still fills: the floor strip under the line.
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, 80, 105))
+    assert pixel(view, 80, 105) == RED and window.undo.count() == n_undo + 1
+
+
+def test_the_gap_check_shows_each_region_in_its_own_colour(qtbot, window, tmp_path):
+    view = open_leaky(qtbot, window, tmp_path)
+    window.palette.set_current(RED)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, 80, 105))
+    assert pixel(view, 80, 105) == RED
+    window.act_gap_check.trigger()  # G
+    table = false_colours(view.seg.n)
+    for x, y in ((60, 30), (10, 10), (80, 105), (65, 50)):
+        assert pixel(view, x, y) == tuple(int(v) for v in table[view.seg.labels[y, x]])
+    # The leak: the body and the background share one colour; the eye has its own.
+    assert pixel(view, 60, 30) == pixel(view, 10, 10) != pixel(view, 65, 50)
+    # It stays on for the next frame, and the colours come back when it is turned off.
+    window.show_frame(1)
+    wait_shown(qtbot, window, 1)
+    assert view.gap_check and pixel(view, 10, 10) == tuple(int(v) for v in table[view.seg.labels[10, 10]])
+    window.show_frame(0)
+    wait_shown(qtbot, window, 0)
+    window.act_gap_check.trigger()
+    assert pixel(view, 80, 105) == RED and pixel(view, 10, 10) == CLEAR
+
+
+def test_a_gap_line_closes_the_leak_with_the_width_chosen(qtbot, window, tmp_path):
+    view = open_leaky(qtbot, window, tmp_path)
+    window.gap_width_box.setValue(4.0)
+    window.set_tool(window.tool.GAP)
+    n0 = view.seg.n
+    qtbot.mousePress(view.viewport(), Qt.LeftButton, pos=view_pos(view, 30, 43))
+    qtbot.mouseMove(view.viewport(), pos=view_pos(view, 30, 49))
+    qtbot.mouseRelease(view.viewport(), Qt.LeftButton, pos=view_pos(view, 30, 55))
+    qtbot.waitUntil(lambda: view.seg is not None and view.seg.n == n0 + 1, timeout=10000)
+    assert window.project.state(0).strokes[-1].width == 4.0
+    assert view.seg.labels[30, 60] != view.seg.labels[10, 10]
+    window.set_tool(window.tool.BUCKET)
+    window.palette.set_current(RED)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, 60, 30))
+    assert pixel(view, 60, 30) == RED and pixel(view, 10, 10) == CLEAR
+    assert np.array_equal(window.project.colours(0)[view.seg.labels[30, 60]], RED)
