@@ -104,7 +104,8 @@ def test_gt_black_is_line_ink(clips):
             assert (black != ink).mean() < 1e-3
 
 
-def test_regions_closed_without_gaps(monkeypatch):
+@pytest.mark.parametrize("motion", ["default", "real"])
+def test_regions_closed_without_gaps(monkeypatch, motion):
     """With deliberate gaps switched off, no 4-connected paper area spans two regions."""
     import cv2
 
@@ -112,7 +113,7 @@ def test_regions_closed_without_gaps(monkeypatch):
 
     monkeypatch.setattr(render.Canvas, "_gap", lambda self, width: 0.0)
     for s in range(3):
-        c = generate_clip(s, frames=2, size=(256, 256))
+        c = generate_clip(s, frames=2 if motion == "default" else 5, size=(256, 256), motion=motion)
         for line, seg in zip(c.lines, c.seg, strict=True):
             ink = line_art_from_rgba(line).ink
             _, lab = cv2.connectedComponents((~ink).astype(np.uint8), connectivity=4)
