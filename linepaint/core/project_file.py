@@ -247,6 +247,7 @@ def _fits_a_frame(shape: tuple, dtype: np.dtype) -> bool:
 def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.ndarray], tuple | None, int]:
     """The arrays of one frame's ``.npz`` except labels (checked from their header: shape
     and integer type), and the bytes they take.  Every header is read before any array."""
+    where = f"{where}: {member}"
     with zipfile.ZipFile(io.BytesIO(data)) as inner:
         headers = {}
         for info in inner.infolist():
@@ -254,20 +255,18 @@ def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.nd
             _member_info(inner, info.filename, MAX_MEMBER_BYTES, where)
             headers[key] = (info.filename, *_npy_header(inner, info.filename, where))
         if "colours" not in headers:
-            raise ProjectError(f"{where}: {member} has no colour table.")
+            raise ProjectError(f"{where} has no colour table.")
         _, shape, dtype = headers["colours"][0], headers["colours"][1], headers["colours"][2]
         if len(shape) != 2 or shape[0] < 1 or shape[1] not in (3, 4) or dtype.kind not in "uif":
-            raise ProjectError(
-                f"{where}: {member} has a colour table of shape {shape} ({dtype}), not [n, 4]."
-            )
+            raise ProjectError(f"{where} has a colour table of shape {shape} ({dtype}), not [n, 4].")
         rows = shape[0]
         if rows - 1 > MAX_LABEL:
-            raise ProjectError(f"{where}: {member} has {rows} regions (limit {MAX_LABEL}).")
+            raise ProjectError(f"{where} has {rows} regions (limit {MAX_LABEL}).")
         labels_shape = None
         if "labels" in headers:
             _, lshape, ldtype = headers["labels"]
             if not _fits_a_frame(lshape, ldtype):
-                raise ProjectError(f"{where}: {member} has a label map of shape {lshape} ({ldtype}).")
+                raise ProjectError(f"{where} has a label map of shape {lshape} ({ldtype}).")
             labels_shape = lshape
         size = 0
         arrays = {}
@@ -279,7 +278,7 @@ def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.nd
                 continue  # a damaged side table: the frame keeps its colours without it
             size += int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
             if size > MAX_TABLE_BYTES:
-                raise ProjectError(f"{where}: {member}'s tables need more than {MAX_TABLE_BYTES >> 20} MB.")
+                raise ProjectError(f"{where}: its tables need more than {MAX_TABLE_BYTES >> 20} MB.")
             with inner.open(name) as fh:
                 arrays[key] = np.lib.format.read_array(fh, allow_pickle=False)
     return arrays, labels_shape, size

@@ -99,7 +99,7 @@ class ProjectFiles:
             return
         self._set_project(proj)
         if proj.notes:
-            self.report(f"{Path(path).name} was damaged; what could be repaired was:", proj.notes)
+            self.report(f"{Path(path).name} was damaged; linepaint repaired it as follows.", proj.notes)
         self._add_recent(str(path))
         self.setWindowTitle(f"{Path(path).name}[*] — linepaint")
 

@@ -58,7 +58,7 @@ def _one_line(text: str, details: list[str] | None = None) -> str:
     """A message and its details as one line (for stderr)."""
     flat = " ".join(text.split())
     rest = "; ".join(" ".join(d.split()) for d in details or [] if d.strip())
-    return f"{flat.rstrip('.')}: {rest}" if rest else flat
+    return f"{flat.rstrip('.:')}: {rest}" if rest else flat
 
 
 class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):

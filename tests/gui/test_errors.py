@@ -72,3 +72,34 @@ def test_unattended_questions_take_their_default_and_say_so(window, capsys):
         "linepaint: Save? -> save (unattended)",
         "linepaint: No frames were loaded: a.png: empty; b.png: damaged",
     ]
+
+
+def test_opening_a_repaired_project_says_what_was_repaired(qtbot, window, clip, tmp_path):
+    import json
+    import zipfile
+
+    from linepaint.core.clip import find_frames
+    from linepaint.core.project import Project
+    from linepaint.core.project_file import save_project
+
+    lines, keys, _ = find_frames([clip])
+    proj = Project()
+    proj.add_frames(lines, keys)
+    good = tmp_path / "good.lpproj"
+    save_project(proj, good)
+    with zipfile.ZipFile(good) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    doc = json.loads(files["project.json"])
+    doc["frames"][3]["keyframe"] = "yes"
+    doc["frames"][4]["locks"] = {"7": [1, 2, 3, 255]}  # a frame with no colours locks nothing
+    files["project.json"] = json.dumps(doc).encode()
+    bad = tmp_path / "retake.lpproj"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for n, b in files.items():
+            zf.writestr(n, b)
+    window.open_project(str(bad))
+    assert len(window.project) == len(lines)
+    message = window.messages[-1]
+    assert message.startswith("retake.lpproj was damaged; linepaint repaired it as follows.")
+    assert "'yes'" in message and "1 painted-region lock" in message
+    assert not window.project.state(3).keyframe and not window.project.state(4).locks
