@@ -363,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.showwarning = _one_line_warning
+    from .core.heap import limit_heap_growth
+
+    limit_heap_growth()
     try:
         return args.func(args)
     except LinepaintError as exc:

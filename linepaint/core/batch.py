@@ -220,8 +220,10 @@ def worker_matcher(engine: str, device: str) -> tuple[object, bool]:
         return _MATCHERS[key], False
     import cv2
 
+    from .heap import limit_heap_growth
     from .match import get_matcher
 
+    limit_heap_growth()
     cv2.setNumThreads(1)
     matcher = get_matcher(engine, device)
     if "torch" in sys.modules:

@@ -115,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    from ..core.heap import limit_heap_growth
+
+    limit_heap_growth()  # a long cut must not creep up frame after frame
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
