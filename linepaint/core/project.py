@@ -5,8 +5,8 @@ save format is :mod:`.project_file`; finding frames in dropped files is :mod:`.c
 
 Per-frame state is keyed by the line file's path, so change records stay valid when
 frames are added or re-sorted.  Label maps are not held for every frame: segmentations
-live in a small thread-safe cache and are recomputed from the line files (or read back
-from the project file) on demand.
+live in a small thread-safe cache; a frame that left it is read back from the project
+file or the project's label cache folder (:mod:`.labelcache`), or segmented again.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 from .clip import natural_key
 from .errors import ImageReadError, ProjectError
 from .image_io import image_size, read_rgba
+from .labelcache import LabelCache
 from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
@@ -217,6 +218,8 @@ class Project:
         self.stored: dict[str, LabelSource] = {}
         #: What was repaired when the project was read (one sentence each, for the user).
         self.notes: list[str] = []
+        #: every label map computed, on disk: frames that left ``cache`` come back from it.
+        self.labels_on_disk = LabelCache()
         self._line_cache = SegCache(4, max_bytes=1 << 29)
 
     # -- frames -----------------------------------------------------------------------
@@ -307,7 +310,8 @@ class Project:
         return None if hit is None else hit[1]
 
     def seg(self, i: int, strokes: tuple | None = None) -> Segmentation:
-        """Segmentation of frame ``i`` (computed, or read from the project file, on a miss)."""
+        """Segmentation of frame ``i``; on a miss, read from the project file or the label
+        cache folder, else computed (and then written to the cache folder)."""
         key = self._key(i, strokes)
         hit = self.cache.get(key)
         if hit is not None:
@@ -315,9 +319,10 @@ class Project:
         line = self.line(i, key[1])
         stored = self.stored.get(key[0])
         labels = stored.read() if stored is not None and stored.strokes == key[1] else None
-        seg = None if labels is None else seg_from_labels(labels)
+        seg = self.labels_on_disk.get(*key) if labels is None else seg_from_labels(labels)
         if seg is None or seg.shape != line.shape:
             seg = segment(line, self.gap)
+            self.labels_on_disk.put(*key, seg)
         self.cache.put(key, (line, seg))
         return seg
 
