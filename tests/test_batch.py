@@ -172,6 +172,15 @@ def test_without_ray_batch_runs_on_local_processes_and_says_how_to_get_ray(
         assert len(err.splitlines()) == 1 and "pip install" in err
 
 
+def test_a_cluster_that_does_not_answer_is_one_line_in_seconds(season, tmp_path, capsys):
+    pytest.importorskip("ray")
+    capsys.readouterr()
+    assert main(["batch", str(season), "-o", str(tmp_path / "out"), "--address", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("linepaint: error: cannot reach the Ray cluster at 127.0.0.1:1")
+    assert not (tmp_path / "out").exists()
+
+
 def _fake_clip(n: int, keys: list[int]) -> Clip:
     stems = [f"{i:04d}" for i in range(n)]
     return Clip(

@@ -286,6 +286,23 @@ def ray_available() -> bool:
         return False
 
 
+def _check_reachable(address: str, timeout: float = 10.0) -> None:
+    """Fail in seconds, not minutes, when a ``host:port`` cluster address does not answer
+    (Ray itself retries for minutes)."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return  # "auto", "ray://..." and the like: Ray's to resolve
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise LinepaintError(
+            f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); is `ray start --head` "
+            "running there, and is this its address?"
+        ) from None
+
+
 def run_ray(
     tasks: list[Task],
     address: str | None,
@@ -488,6 +505,8 @@ def run_batch(
     out = Path(out)
     shots = find_shots(inputs)
     kind = choose_backend(backend, address)
+    if kind == "ray" and address:
+        _check_reachable(address)
     if kind == "local":
         workers = workers or os.cpu_count() or 1
         if backend == "auto" and notice:
