@@ -96,6 +96,11 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         clip = choose_keyframes(clip, args.keys)
     out = prepare_output(args.out, clip_inputs(clip))
     stems = to_colour(clip, out, resume=args.resume)
+    restyle = None
+    if args.palette:
+        from .core.swatches import clip_restyle
+
+        restyle = clip_restyle(args.palette, args.key_palette, clip.keyframes.values())
     device = _device(args.device)
     matcher = get_matcher(args.engine, device)
     if device == "cuda" and matcher.name == "classic":
@@ -110,7 +115,7 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     engine = matcher.name
-    frames = colour_clip(clip, out, matcher, args.mode, args.output, args.gap, stems=stems)
+    frames = colour_clip(clip, out, matcher, args.mode, args.output, args.gap, stems=stems, restyle=restyle)
     for done, frame in enumerate(frames, start=1):
         engine = frame.engine
         _progress(done, todo, "frames")
@@ -267,6 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("clip")
     c.add_argument("-o", "--out", required=True, help="output folder (never the input folders)")
     _colour_options(c)
+    c.add_argument(
+        "--palette",
+        metavar="STYLE",
+        help="write every frame (keyframes too) in this palette style: a .gpl/.json palette "
+        "whose swatch names match the keyframes' palette, or a colour model sheet image",
+    )
+    c.add_argument(
+        "--key-palette",
+        metavar="BASE",
+        help="the palette the keyframes are painted in (.gpl/.json, or the model sheet in the "
+        "layout of --palette's); default: the keyframes' own colours, named by their code",
+    )
     c.set_defaults(func=cmd_colorize)
 
     b = sub.add_parser(

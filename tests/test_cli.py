@@ -216,3 +216,56 @@ def test_smoke_explosion_every_enclosed_region_filled(real_data, tmp_path, engin
         alpha = np.zeros(seg.n + 1)
         np.maximum.at(alpha, seg.labels.ravel(), img[..., 3].ravel())
         assert (alpha[enclosed] > 0).all(), (p.name, enclosed[alpha[enclosed] == 0])
+
+
+def test_colorize_palette_night_from_model_sheets(real_data, tmp_path):
+    """dwanko's day and night model sheets: every frame, the keyframe too, comes out in
+    the night colours."""
+    d = real_data / "dwanko"
+    out = tmp_path / "night"
+    args = ["colorize", str(d), "-o", str(out), "--keys", "first", "--engine", "classic"]
+    args += ["--palette", str(d / "colormodel_night.png"), "--key-palette", str(d / "colormodel_day.png")]
+    assert main(args) == 0
+    assert len(list(out.iterdir())) == 6
+    day_skin, night_skin = (221, 152, 91, 255), (75, 200, 203, 255)
+    for stem in ("0001", "0004"):
+        img = read_rgba(out / f"{stem}.png")
+        gt = read_rgba(d / "gt" / f"{stem}.png")
+        skin = (gt == day_skin).all(axis=-1)
+        assert not (img == day_skin).all(axis=-1).any()
+        assert (img[skin] == night_skin).all(axis=-1).mean() > 0.9
+
+
+def test_colorize_palette_gpl_matched_by_name(synth_clip, tmp_path, capsys):
+    from linepaint.core.palette import Swatch, extract_from_image, to_gpl
+
+    root, _ = synth_clip
+    day = extract_from_image(read_rgba(root / "gt" / "0000.png"))
+    night = [Swatch(s.name, (s.rgba[2], s.rgba[0], s.rgba[1], 255)) for s in day]
+    (tmp_path / "night.gpl").write_text(to_gpl(night[::-1]))  # order does not matter: names do
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "colorize",
+                str(root),
+                "-o",
+                str(out),
+                "--engine",
+                "classic",
+                "--palette",
+                str(tmp_path / "night.gpl"),
+            ]
+        )
+        == 0
+    )
+    img = read_rgba(out / "0000.png")
+    gt = read_rgba(root / "gt" / "0000.png")
+    s = day[0]
+    where = (gt == s.rgba).all(axis=-1)
+    assert (img[where] == (s.rgba[2], s.rgba[0], s.rgba[1], 255)).all(axis=-1).mean() > 0.9
+    (tmp_path / "bad.gpl").write_text(to_gpl([Swatch("nothing", (1, 2, 3, 255))]))
+    assert (
+        main(["colorize", str(root), "-o", str(tmp_path / "o2"), "--palette", str(tmp_path / "bad.gpl")]) == 2
+    )
+    assert "bad.gpl" in capsys.readouterr().err

@@ -73,15 +73,24 @@ def colour_clip(
     output: str = "flat",
     gap: int | None = None,
     stems: Iterable[str] | None = None,
+    restyle: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> Iterator[ColouredFrame]:
     """Colour ``stems`` of ``clip`` (default: every frame without a keyframe) and write
     ``out/<stem>.png`` for each (``out`` made by :func:`~.export.prepare_output`),
-    yielding each frame once its file is written."""
+    yielding each frame once its file is written.  ``restyle`` (a palette style, see
+    :func:`~.swatches.clip_restyle`) recolours every frame, the keyframes too: they are
+    written in the style as well."""
     frames = ClipFrames(clip, gap=gap)
     index = {s: i for i, s in enumerate(clip.stems)}
     only = None if stems is None else [index[s] for s in stems]
+    if restyle is not None:
+        for stem in clip.keyframes:
+            k = index[stem]
+            colours = restyle(frames.known_colours(k))
+            write_frame(out, stem, output, frames.line(k), frames.seg(k), colours)
     for result in propagate(frames, matcher, mode=mode, only=only):
-        write_frame(out, result.stem, output, frames.line(result.index), result.seg, result.colours)
+        colours = result.colours if restyle is None else restyle(result.colours)
+        write_frame(out, result.stem, output, frames.line(result.index), result.seg, colours)
         doubtful = int((result.confidence[1:] < DOUBT_THRESHOLD).sum())
         yield ColouredFrame(result.stem, result.engine, doubtful)
 

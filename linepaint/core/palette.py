@@ -27,10 +27,12 @@ class PaletteError(LinepaintError):
 
 @dataclass(frozen=True)
 class Swatch:
-    """One named colour, RGBA 0..255."""
+    """One named colour, RGBA 0..255.  ``id`` is its identity in a project (0: none yet):
+    regions store it, so recolouring the swatch recolours them (:mod:`.swatches`)."""
 
     name: str
     rgba: Colour
+    id: int = 0
 
     @property
     def hex(self) -> str:
@@ -160,7 +162,7 @@ def to_json(swatches: list[Swatch]) -> str:
 def swatches_from_data(data, source: str = "palette") -> list[Swatch]:
     try:
         items = data["swatches"] if isinstance(data, dict) else data
-        return [Swatch(str(d["name"]), _colour(d["rgba"])) for d in items]
+        return [Swatch(str(d["name"]), _colour(d["rgba"]), int(d.get("id", 0))) for d in items]
     except (KeyError, TypeError, ValueError):
         raise PaletteError(
             f"{source}: not a linepaint palette (expected swatches with name and rgba)."

@@ -30,6 +30,7 @@ from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
 from .segment import Segmentation, segment
+from .swatches import DEFAULT_STYLE, ids_for, recoloured, style_colours, with_ids
 
 Colour = tuple[int, int, int, int]
 CLEAR: Colour = (0, 0, 0, 0)
@@ -69,7 +70,9 @@ class FrameState:
     colours: uint8[n + 1, 4] | None (None: not coloured yet);
     confidence: float32[n + 1] | None; source: int32[n + 1] | None (region of ``reference``);
     reference: path of the frame the colours came from; locks: {region: RGBA} painted by
-    the user; key_image: coloured image the keyframe's colours are read from.
+    the user; key_image: coloured image the keyframe's colours are read from;
+    swatches: int32[n + 1] | None, the id of the swatch each region is painted with (0:
+    none; None: not known yet, looked up from the colours by :meth:`Project.swatch_ids`).
     """
 
     keyframe: bool = False
@@ -81,19 +84,22 @@ class FrameState:
     locks: dict = field(default_factory=dict)
     strokes: tuple[Stroke, ...] = ()
     engine: str = ""
+    swatches: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class Change:
-    """An invertible edit: per frame path (before, after), optionally the palette."""
+    """An invertible edit: per frame path (before, after), optionally the palette and the
+    styles (each (active style name, {style: {swatch id: RGBA}}))."""
 
     text: str
     frames: dict = field(default_factory=dict)  # path -> (FrameState, FrameState)
     palette: tuple | None = None  # (before list[Swatch], after list[Swatch])
+    style: tuple | None = None  # (before, after)
 
     @property
     def empty(self) -> bool:
-        return not self.frames and self.palette is None
+        return not self.frames and self.palette is None and self.style is None
 
     def merged(self, later: Change, text: str | None = None) -> Change:
         """This change followed by ``later``, as one record."""
@@ -103,7 +109,10 @@ class Change:
         pal = self.palette
         if later.palette is not None:
             pal = (pal[0] if pal else later.palette[0], later.palette[1])
-        return Change(text or self.text, frames, pal)
+        sty = self.style
+        if later.style is not None:
+            sty = (sty[0] if sty else later.style[0], later.style[1])
+        return Change(text or self.text, frames, pal, sty)
 
 
 def seg_from_labels(labels: np.ndarray) -> Segmentation:
@@ -210,6 +219,10 @@ class Project:
         self.frames: list[str] = []
         self.states: dict[str, FrameState] = {}
         self.palette: list[Swatch] = []
+        #: Colours of the palette in each style other than the active one (the active
+        #: style's colours are ``palette``'s), by swatch id.
+        self.styles: dict[str, dict[int, Colour]] = {DEFAULT_STYLE: {}}
+        self.style = DEFAULT_STYLE
         self.size: tuple[int, int] | None = None
         self.gap = gap
         self.path: Path | None = None
@@ -348,11 +361,18 @@ class Project:
         if colours is None:
             colours = self.key_colours(i, seg)
         n = len(colours)
-        self.states[self.frames[i]] = replace(
-            st, colours=colours, confidence=np.ones(n, np.float32), source=None, reference=None
-        )
         if not self.palette:
-            self.palette = extract_palette([colours], [seg.area])
+            self.palette = with_ids(extract_palette([colours], [seg.area]))
+        # Painted in any style of the palette, it shows in the active one.
+        ids = ids_for(colours, self._palettes())
+        self.states[self.frames[i]] = replace(
+            st,
+            colours=recoloured(colours, ids, self.palette),
+            confidence=np.ones(n, np.float32),
+            source=None,
+            reference=None,
+            swatches=ids,
+        )
         return True
 
     def colours(self, i: int, seg: Segmentation | None = None) -> np.ndarray:
@@ -384,18 +404,27 @@ class Project:
                 self.states[path] = before if undo else after
         if change.palette is not None:
             self.palette = list(change.palette[0] if undo else change.palette[1])
+        if change.style is not None:
+            name, styles = change.style[0] if undo else change.style[1]
+            self.style, self.styles = name, {k: dict(v) for k, v in styles.items()}
 
     def _commit(self, text: str, new: dict[str, FrameState]) -> Change:
         change = Change(text, {p: (self.states[p], s) for p, s in new.items()})
         self.apply(change)
         return change
 
-    def _painted(self, i: int, region: int, rgba: Colour, seg: Segmentation) -> FrameState:
+    def _painted(
+        self, i: int, region: int, rgba: Colour, seg: Segmentation, swatch: int | None = None
+    ) -> FrameState:
         st = self.state(i)
         if not 0 < region <= seg.n:
             raise ProjectError(f"frame {self.stem(i)} has no region {region}.")
         colours = self.colours(i, seg).copy()
+        ids = self.swatch_ids(i, colours)
         colours[region] = rgba
+        if swatch is None:  # the first swatch of that colour
+            swatch = int(ids_for(np.array([CLEAR, rgba], np.uint8), [self.palette])[1])
+        ids[region] = swatch
         conf = (
             st.confidence.copy()
             if st.confidence is not None and len(st.confidence) == len(colours)
@@ -406,16 +435,28 @@ class Project:
         # a keyframe's locks): unmarked again, the frame keeps what the user painted.
         locks = dict(st.locks)
         locks[int(region)] = tuple(int(v) for v in rgba)
-        return replace(st, colours=colours, confidence=conf, locks=locks)
+        return replace(st, colours=colours, confidence=conf, locks=locks, swatches=ids)
 
-    def fill(self, i: int, region: int, rgba: Colour, seg: Segmentation | None = None) -> Change:
-        """Bucket: paint ``region`` of frame ``i``; the region is locked (kept by propagation)."""
+    def fill(
+        self,
+        i: int,
+        region: int,
+        rgba: Colour,
+        seg: Segmentation | None = None,
+        swatch: int | None = None,
+    ) -> Change:
+        """Bucket: paint ``region`` of frame ``i`` with ``rgba``, remembering ``swatch`` (None:
+        the first swatch of that colour); the region is locked (kept by propagation)."""
         seg = seg or self.seg(i)
-        return self._commit(f"Fill {self.stem(i)}", {self.frames[i]: self._painted(i, region, rgba, seg)})
+        return self._commit(
+            f"Fill {self.stem(i)}", {self.frames[i]: self._painted(i, region, rgba, seg, swatch)}
+        )
 
     def unfill(self, i: int, region: int, seg: Segmentation | None = None) -> Change:
         seg = seg or self.seg(i)
-        return self._commit(f"Unfill {self.stem(i)}", {self.frames[i]: self._painted(i, region, CLEAR, seg)})
+        return self._commit(
+            f"Unfill {self.stem(i)}", {self.frames[i]: self._painted(i, region, CLEAR, seg, 0)}
+        )
 
     def set_keyframe(self, i: int, flag: bool = True, seg: Segmentation | None = None) -> Change:
         """Mark/unmark frame ``i`` as a keyframe; a new keyframe keeps its current colours."""
@@ -503,17 +544,120 @@ class Project:
         colours, owner = res
         conf = st.confidence[owner].astype(np.float32) if st.confidence is not None else None
         source = st.source[owner].astype(np.int32) if st.source is not None else None
+        swatches = st.swatches[owner].astype(np.int32) if st.swatches is not None else None
         locks = {}
         for r in range(1, new.n + 1):
             c = st.locks.get(int(owner[r]))
             if c is not None:
                 locks[r] = c
-        return replace(st, strokes=strokes, colours=colours, confidence=conf, source=source, locks=locks)
+        return replace(
+            st,
+            strokes=strokes,
+            colours=colours,
+            confidence=conf,
+            source=source,
+            locks=locks,
+            swatches=swatches,
+        )
+
+    # -- swatches and styles ---------------------------------------------------------------
+
+    def _palettes(self) -> list[list[Swatch]]:
+        """The palette in the active style, then in every other style (for look-ups)."""
+        return [self.palette] + [
+            style_colours(self.palette, t) for n, t in self.styles.items() if n != self.style
+        ]
+
+    def swatch_ids(self, i: int, colours: np.ndarray | None = None) -> np.ndarray:
+        """int32[n + 1]: the swatch each region of frame ``i`` is painted with (stored, or
+        looked up from its colours in the palette's styles for frames that predate ids)."""
+        st = self.state(i)
+        colours = st.colours if colours is None else colours
+        if colours is None:
+            return np.zeros(0, np.int32)
+        if st.swatches is not None and len(st.swatches) == len(colours):
+            return st.swatches.copy()
+        return ids_for(colours, self._palettes())
+
+    def _recoloured_frames(self, palette: list[Swatch]) -> dict[str, FrameState]:
+        """New states of the frames whose regions store a swatch that ``palette`` colours
+        differently (locks follow, so a later propagation keeps the new colour)."""
+        out = {}
+        for i, p in enumerate(self.frames):
+            st = self.states[p]
+            if st.colours is None:
+                continue
+            ids = self.swatch_ids(i)
+            colours = recoloured(st.colours, ids, palette)
+            locks = {
+                r: tuple(int(v) for v in colours[r]) if 0 < r < len(ids) and ids[r] else c
+                for r, c in st.locks.items()
+            }
+            if np.array_equal(colours, st.colours) and locks == st.locks and st.swatches is not None:
+                continue
+            out[p] = replace(st, colours=colours, swatches=ids, locks=locks)
+        return out
 
     def set_palette(self, swatches: list[Swatch], text: str = "Edit palette") -> Change:
-        change = Change(text, {}, (list(self.palette), list(swatches)))
+        """Replace the palette (its active style); a swatch given a new colour recolours
+        every region painted with it, in every frame, in the same undo step."""
+        swatches = with_ids(swatches)
+        frames = self._recoloured_frames(swatches)
+        change = Change(
+            text, {p: (self.states[p], s) for p, s in frames.items()}, (list(self.palette), swatches)
+        )
         self.apply(change)
         return change
+
+    def style_table(self, name: str) -> dict[int, Colour]:
+        """{swatch id: RGBA} of style ``name``."""
+        if name == self.style:
+            return {s.id: s.rgba for s in self.palette}
+        if name not in self.styles:
+            raise ProjectError(f"the project has no palette style {name!r}.")
+        return dict(self.styles[name])
+
+    def _styles_now(self) -> tuple:
+        return (self.style, {k: dict(v) for k, v in self.styles.items()})
+
+    def add_style(self, name: str, colours: dict[int, Colour]) -> Change:
+        """Add (or replace) style ``name``: the palette's swatches in other colours.
+        Swatches it does not name keep the active style's colours."""
+        if name == self.style:
+            return self.set_palette(style_colours(self.palette, colours), f"Restyle {name}")
+        styles = {k: dict(v) for k, v in self.styles.items()}
+        styles[name] = {int(k): tuple(int(c) for c in v) for k, v in colours.items()}
+        change = Change(f"Add style {name}", style=(self._styles_now(), (self.style, styles)))
+        self.apply(change)
+        return change
+
+    def set_style(self, name: str) -> Change:
+        """Switch the project to style ``name``: every frame is recoloured from its regions'
+        swatch ids, one undo step.  Propagation and export then use its colours."""
+        if name == self.style:
+            return Change("Style")
+        new_palette = style_colours(self.palette, self.style_table(name))
+        styles = {k: dict(v) for k, v in self.styles.items()}
+        styles[self.style] = self.style_table(self.style)
+        styles.pop(name, None)
+        styles[name] = {}
+        frames = self._recoloured_frames(new_palette)
+        change = Change(
+            f"Style {name}",
+            {p: (self.states[p], s) for p, s in frames.items()},
+            (list(self.palette), new_palette),
+            (self._styles_now(), (name, styles)),
+        )
+        self.apply(change)
+        return change
+
+    def styled_colours(self, i: int, name: str, seg: Segmentation | None = None) -> np.ndarray:
+        """uint8[n + 1, 4]: frame ``i``'s colours in style ``name`` (for export; the
+        project stays in its style)."""
+        colours = self.colours(i, seg)
+        if name == self.style or self.state(i).colours is None:
+            return colours
+        return recoloured(colours, self.swatch_ids(i), style_colours(self.palette, self.style_table(name)))
 
     def extract_palette(self) -> list[Swatch]:
         """Swatches from every keyframe whose colours are known."""
@@ -555,13 +699,15 @@ class Project:
             reference=reference,
             engine=engine,
             locks=locks,
+            swatches=ids_for(colours, self._palettes()),
         )
 
     # -- sequences for background jobs ------------------------------------------------------
 
-    def sequence(self) -> ProjectSequence:
-        """A frozen view for a worker thread: frame list and states as they are now."""
-        return ProjectSequence(self)
+    def sequence(self, style: str | None = None) -> ProjectSequence:
+        """A frozen view for a worker thread: frame list and states as they are now
+        (colours in palette style ``style``, default the active one)."""
+        return ProjectSequence(self, style)
 
 
 class ProjectSequence:
@@ -569,11 +715,15 @@ class ProjectSequence:
     to iterate in a worker thread while the user keeps editing (segmentations come from
     the project's thread-safe cache)."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, style: str | None = None):
         self.project = project
         self.frames = list(project.frames)
         self.states = dict(project.states)
         self._known: dict[int, np.ndarray] = {}
+        self._palettes = project._palettes()
+        self._style = None
+        if style is not None and style != project.style:
+            self._style = style_colours(project.palette, project.style_table(style))
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -606,9 +756,13 @@ class ProjectSequence:
 
     def colours(self, i: int) -> np.ndarray | None:
         st = self.states[self.frames[i]]
-        if st.keyframe:
-            return self.known_colours(i)
-        return None if st.colours is None else fitting(st.colours, self.seg(i))
+        colours = self.known_colours(i) if st.keyframe else fitting(st.colours, self.seg(i))
+        if colours is None or not self._style:
+            return colours
+        ids = st.swatches
+        if ids is None or len(ids) != len(colours):
+            ids = ids_for(colours, self._palettes)
+        return recoloured(colours, ids, self._style)
 
     def keyframes(self) -> list[int]:
         return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]

@@ -20,9 +20,12 @@ from .errors import ProjectError
 from .image_io import atomic_write_bytes
 from .palette import swatches_from_data
 from .project import FrameState, Project, Stroke
+from .swatches import DEFAULT_STYLE, with_ids
 
 FORMAT = "linepaint-project"
-VERSION = 1
+#: 2: swatch ids per region and palette styles (version 1 files open: their regions'
+#: swatches are looked up from their colours).
+VERSION = 2
 SUFFIX = ".lpproj"
 AUTOSAVE_SUFFIX = ".autosave"
 
@@ -113,6 +116,8 @@ def _frame_record(project: Project, i: int, base: Path, files: dict[str, bytes])
             arrays["confidence"] = st.confidence
         if st.source is not None:
             arrays["source"] = st.source
+        if st.swatches is not None:
+            arrays["swatches"] = st.swatches
         seg = project.cached_seg(i)
         stored = project.stored.get(path)
         if seg is not None:
@@ -140,7 +145,13 @@ def project_bytes(project: Project, location: Path) -> bytes:
         "size": list(project.size) if project.size else None,
         "gap": project.gap,
         "frames": frames,
-        "palette": [{"name": s.name, "rgba": list(s.rgba)} for s in project.palette],
+        "palette": [{"name": s.name, "rgba": list(s.rgba), "id": s.id} for s in project.palette],
+        "style": project.style,
+        "styles": {
+            name: [[k, list(c)] for k, c in table.items()]
+            for name, table in project.styles.items()
+            if name != project.style
+        },
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
@@ -270,7 +281,7 @@ def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.nd
             labels_shape = lshape
         size = 0
         arrays = {}
-        for key in ("colours", "confidence", "source"):
+        for key in ("colours", "confidence", "source", "swatches"):
             if key not in headers:
                 continue
             name, shape, dtype = headers[key]
@@ -388,6 +399,24 @@ def _side_table(a: np.ndarray | None, n: int, dtype, lo: float, hi: float) -> np
         return None
     a = np.nan_to_num(np.asarray(a, np.float64), nan=lo, posinf=hi, neginf=lo)
     return np.clip(a, lo, hi).astype(dtype)
+
+
+def _styles(doc: dict) -> tuple[str, dict, str | None]:
+    """(active style, {other style: {swatch id: RGBA}}, a note when some were damaged)."""
+    style = doc.get("style", DEFAULT_STYLE)
+    if not isinstance(style, str) or not style:
+        style = DEFAULT_STYLE
+    styles: dict = {style: {}}
+    raw = doc.get("styles") or {}
+    bad = 0
+    for name, table in raw.items() if isinstance(raw, dict) else []:
+        try:
+            styles[str(name)] = {
+                int(k): tuple(int(np.clip(int(v), 0, 255)) for v in c) for k, c in table if len(c) == 4
+            }
+        except (TypeError, ValueError, OverflowError):
+            bad += 1
+    return style, styles, f"{bad} palette style(s) were damaged; dropped." if bad else None
 
 
 def _stroke(d) -> Stroke | None:
@@ -525,6 +554,7 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
                 colours=colours,
                 confidence=_side_table(a.get("confidence"), n, np.float32, 0.0, 1.0),
                 source=_side_table(a.get("source"), n, np.int32, -1, MAX_LABEL),
+                swatches=_side_table(a.get("swatches"), n, np.int32, 0, 2**31 - 1),
             )
             lshape = a.get("labels_shape")
             if lshape is not None and (size is None or tuple(lshape) == (size[1], size[0])):
@@ -551,7 +581,10 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
             f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}.",
             missing,
         )
-    proj.palette = swatches_from_data(doc.get("palette", []), path.name)
+    proj.palette = with_ids(swatches_from_data(doc.get("palette", []), path.name))
+    proj.style, proj.styles, note = _styles(doc)
+    if note:
+        notes.append(note)
     proj.path = path
     proj.notes = [f"{path.name}: {n}" for n in notes]
     return proj

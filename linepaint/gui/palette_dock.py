@@ -3,6 +3,8 @@ rename), add/remove/recolour, extract from keyframes, import/export .gpl and JSO
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import qtawesome as qta
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -119,7 +121,7 @@ class PaletteWidget(QWidget):
         row = self.list.row(item)
         new = list(self.swatches)
         if item.text() and item.text() != new[row].name:
-            new[row] = Swatch(item.text(), new[row].rgba)
+            new[row] = replace(new[row], name=item.text())
             self.palette_edited.emit(new, "Rename swatch")
 
     def _add(self) -> None:
@@ -137,7 +139,7 @@ class PaletteWidget(QWidget):
         row = self.list.currentRow()
         if 0 <= row < len(self.swatches):
             new = list(self.swatches)
-            new[row] = Swatch(new[row].name, self.colour)
+            new[row] = replace(new[row], rgba=self.colour)
             self.palette_edited.emit(new, "Recolour swatch")
 
     def _edit_current(self) -> None:

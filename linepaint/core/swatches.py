@@ -1,0 +1,180 @@
+"""Swatches as identities (Harmony's and OpenToonz's colour styles): every region of a
+frame stores the id of the swatch it was painted with, so changing a swatch's colour, or
+switching the project to another *style* of the palette (day, night), recolours every
+frame through those ids.  Pure numpy on colour tables (uint8[n + 1, 4]); Qt-free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import numpy as np
+
+from .errors import LinepaintError
+from .image_io import is_image_file, read_rgba
+from .palette import Colour, Swatch, extract_from_image, read_palette
+from .render import pack_colours
+
+#: The style a project starts with.
+DEFAULT_STYLE = "default"
+
+
+def _code(rgba: Colour) -> int:
+    return int(pack_colours(np.array([rgba], np.uint8))[0])
+
+
+def with_ids(swatches: Iterable[Swatch], taken: Iterable[int] = ()) -> list[Swatch]:
+    """The swatches with a unique positive id each: ids already given are kept (the first
+    of a duplicate), the others get fresh ones above every id in use and ``taken``."""
+    swatches = list(swatches)
+    used = set(taken)
+    out = []
+    for s in swatches:
+        if s.id > 0 and s.id not in used:
+            used.add(s.id)
+            out.append(s)
+        else:
+            out.append(None)
+    nxt = max(used, default=0) + 1
+    for k, s in enumerate(out):
+        if s is None:
+            out[k] = replace(swatches[k], id=nxt)
+            used.add(nxt)
+            nxt += 1
+    return out
+
+
+def ids_for(colours: np.ndarray, palettes: Iterable[Iterable[Swatch]]) -> np.ndarray:
+    """int32[n + 1]: for each row of ``colours``, the id of the first swatch of that exact
+    colour, looked up in ``palettes`` in order (the active style first); 0 for row 0,
+    clear rows and colours in no palette."""
+    colours = np.asarray(colours, np.uint8)
+    codes = pack_colours(colours).astype(np.int64)
+    ids = np.zeros(len(colours), np.int32)
+    for pal in reversed(list(palettes)):  # earlier palettes win: they are written last
+        for s in reversed(list(pal)):
+            if s.rgba[3] == 0 or s.id <= 0:
+                continue
+            ids[codes == _code(s.rgba)] = s.id
+    ids[0] = 0
+    ids[codes == 0] = 0
+    return ids
+
+
+def recoloured(colours: np.ndarray, ids: np.ndarray, palette: Iterable[Swatch]) -> np.ndarray:
+    """uint8[n + 1, 4]: ``colours`` with every region that stores a swatch of ``palette``
+    in that swatch's colour (other regions keep theirs)."""
+    out = np.array(colours, np.uint8)
+    pal = {s.id: s.rgba for s in palette if s.id > 0}
+    if not pal or len(ids) != len(out):
+        return out
+    keys = np.array(sorted(pal), np.int64)
+    rows = np.array([pal[k] for k in keys], np.uint8)
+    at = np.clip(np.searchsorted(keys, ids), 0, len(keys) - 1)
+    sel = (ids > 0) & (keys[at] == ids)
+    out[sel] = rows[at[sel]]
+    return out
+
+
+def style_colours(palette: Iterable[Swatch], style: dict[int, Colour]) -> list[Swatch]:
+    """The palette's swatches in the colours of ``style`` (swatches it lacks keep theirs)."""
+    return [replace(s, rgba=tuple(style.get(s.id, s.rgba))) for s in palette]
+
+
+def style_by_name(palette: list[Swatch], other: list[Swatch], source: str = "palette") -> dict[int, Colour]:
+    """A style read from another palette file: its colours given to the swatches of the
+    same name (case and spaces ignored); when no name matches and both have as many
+    swatches, in order.  Raises :class:`LinepaintError` when nothing can be matched."""
+
+    def key(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    names = {key(s.name): s.rgba for s in other}
+    style = {s.id: names[key(s.name)] for s in palette if key(s.name) in names}
+    if not style and len(other) == len(palette):
+        style = {s.id: o.rgba for s, o in zip(palette, other, strict=True)}
+    if not style:
+        raise LinepaintError(
+            f"{source}: none of its swatch names is in the project's palette, and it has "
+            f"{len(other)} swatches for the palette's {len(palette)}; rename them to match."
+        )
+    return style
+
+
+def style_from_sheets(
+    palette: list[Swatch], base: np.ndarray, sheet: np.ndarray, source: str = "sheet"
+) -> dict:
+    """A style read from a colour model sheet drawn in the same layout as ``base`` (the
+    sheet of the palette's own colours; both uint8[H, W, 4]): each swatch takes the
+    colour that most of its pixels on ``base`` have on ``sheet``."""
+    if base.shape != sheet.shape:
+        raise LinepaintError(
+            f"{source}: {sheet.shape[1]}x{sheet.shape[0]} is not the size of the base model sheet "
+            f"({base.shape[1]}x{base.shape[0]}); the two sheets must share their layout."
+        )
+    bcode = pack_colours(base)
+    scode = pack_colours(sheet)
+    style = {}
+    for s in palette:
+        if s.rgba[3] == 0:
+            continue
+        hit = scode[bcode == _code(s.rgba)]
+        hit = hit[hit != 0]
+        if len(hit):
+            u, c = np.unique(hit, return_counts=True)
+            v = int(u[np.argmax(c)])
+            style[s.id] = (v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255)
+    if not style:
+        raise LinepaintError(f"{source}: none of the palette's colours is on the base model sheet.")
+    return style
+
+
+def restyle_table(
+    palette: list[Swatch], style: dict[int, Colour], others: Iterable[Iterable[Swatch]] = ()
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A function recolouring a colour table painted in ``palette`` into ``style`` (for
+    frames that store no swatch ids: the command line's keyframes)."""
+    target = style_colours(palette, style)
+
+    def apply(colours: np.ndarray) -> np.ndarray:
+        return recoloured(colours, ids_for(colours, [palette, *others]), target)
+
+    return apply
+
+
+def clip_restyle(style_file, base_file=None, keyframe_images=()) -> Callable[[np.ndarray], np.ndarray]:
+    """``colorize --palette STYLE [--key-palette BASE]``: recolour tables painted in the
+    keyframes' palette into STYLE.  Palettes (.gpl, .json) match by swatch name (a
+    palette linepaint wrote without renaming names its swatches by their day colour's
+    code, which is what the keyframes' own palette is named when BASE is not given);
+    two model sheet images in the same layout match by place."""
+    from pathlib import Path
+
+    style_file = Path(style_file)
+    if base_file is None:
+        if is_image_file(style_file):
+            raise LinepaintError(
+                f"{style_file.name}: a model sheet as --palette needs --key-palette, the sheet "
+                "of the keyframes' colours drawn in the same layout."
+            )
+        base = with_ids(s for img in keyframe_images for s in extract_from_image(read_rgba(img)))
+        seen, uniq = set(), []
+        for s in base:
+            if s.rgba not in seen:
+                seen.add(s.rgba)
+                uniq.append(s)
+        base = uniq
+    else:
+        base_file = Path(base_file)
+        base = with_ids(
+            extract_from_image(read_rgba(base_file)) if is_image_file(base_file) else read_palette(base_file)
+        )
+    if is_image_file(style_file):
+        if base_file is None or not is_image_file(base_file):
+            raise LinepaintError(
+                f"{style_file.name}: a model sheet as --palette needs a model sheet as --key-palette."
+            )
+        style = style_from_sheets(base, read_rgba(base_file), read_rgba(style_file), style_file.name)
+    else:
+        style = style_by_name(base, read_palette(style_file), style_file.name)
+    return restyle_table(base, style)
