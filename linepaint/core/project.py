@@ -721,9 +721,9 @@ class ProjectSequence:
         self.states = dict(project.states)
         self._known: dict[int, np.ndarray] = {}
         self._palettes = project._palettes()
-        self._style = None
-        if style is not None and style != project.style:
-            self._style = style_colours(project.palette, project.style_table(style))
+        # Keyframes still read from their images are in whatever style they were painted
+        # in: every table goes through the swatch ids into the wanted style.
+        self._style = style_colours(project.palette, project.style_table(style or project.style))
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -109,6 +109,20 @@ def build_actions(win) -> None:
     win.act_prev_doubt = A(
         "Previous doubtful region", lambda: win.next_doubt(True), "Shift+N", "fa5s.step-backward"
     )
+    win.act_next_style = A(
+        "Next palette &style",
+        win.next_style,
+        "Shift+S",
+        "fa5s.adjust",
+        "Recolour every frame in the next palette style (day, night…)",
+    )
+    win.act_import_style = A(
+        "Import palette style…",
+        win._import_style_dialog,
+        None,
+        "fa5s.moon",
+        "Add a palette style from a .gpl/.json palette or a colour model sheet",
+    )
     win.act_fit = A("&Fit to window", win.fit_views, "Ctrl+0", "fa5s.expand")
     win.act_zoom_in = A("Zoom in", lambda: win.target_view.zoom_by(1.25), "Ctrl++")
     win.act_zoom_out = A("Zoom out", lambda: win.target_view.zoom_by(0.8), "Ctrl+-")
@@ -147,6 +161,8 @@ def build_actions(win) -> None:
         win.act_overlay,
         win.act_next_doubt,
         win.act_prev_doubt,
+        win.act_next_style,
+        win.act_import_style,
     ):
         m.addAction(a)
     m = mb.addMenu("&Tools")

@@ -58,6 +58,7 @@ class ProjectFiles:
         self.undo.clear()
         self.current = -1
         self.palette.set_swatches(project.palette, fresh=True)
+        self._show_styles()
         self._frames_changed()
 
     def _may_replace(self, what: str) -> bool:
@@ -202,12 +203,22 @@ class ProjectFiles:
             return
         labels = list(EXPORT_KINDS.values())
         choice, ok = QInputDialog.getItem(self, "Export", "What to export:", labels, 2, False)
-        if ok:
-            self.export_frames(folder, list(EXPORT_KINDS)[labels.index(choice)])
+        if not ok:
+            return
+        style = None
+        names = list(self.project.styles)
+        if len(names) > 1:
+            style, ok = QInputDialog.getItem(
+                self, "Export", "Palette style:", names, names.index(self.project.style), False
+            )
+            if not ok:
+                return
+        self.export_frames(folder, list(EXPORT_KINDS)[labels.index(choice)], style)
 
-    def export_frames(self, folder: str, kind: str = "composite") -> bool:
-        """Write ``folder/<stem>.png`` for every frame in the background.  Refuses a
-        folder that holds input frames (never overwrite the line art)."""
+    def export_frames(self, folder: str, kind: str = "composite", style: str | None = None) -> bool:
+        """Write ``folder/<stem>.png`` for every frame in the background, in palette style
+        ``style`` (default: the one on screen).  Refuses a folder that holds input
+        frames (never overwrite the line art)."""
         if self.runner.busy:
             self._status("Busy; try again when the current job ends.")
             return False
@@ -218,7 +229,7 @@ class ProjectFiles:
         except LinepaintError as exc:
             self.report(str(exc))
             return False
-        seq = self.project.sequence()
+        seq = self.project.sequence(style)
 
         def done(cancelled, error):
             if error:

@@ -16,7 +16,6 @@ from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QTransform, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
-from ..core.palette import read_palette, write_palette
 from ..core.project import Change, Project, Stroke
 from ..core.propagate import carry_fix_forward, propagate
 from ..core.run import Run
@@ -43,6 +41,7 @@ from .gapcheck import GapTools
 from .palette_dock import PaletteWidget
 from .review import Review
 from .runs import RunFeeder
+from .styles import Styles
 from .tools import GapDrag, RegionClick, Tool, bucket
 from .workers import JobRunner
 
@@ -61,7 +60,7 @@ def _one_line(text: str, details: list[str] | None = None) -> str:
     return f"{flat.rstrip('.:')}: {rest}" if rest else flat
 
 
-class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
+class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
 
@@ -154,6 +153,8 @@ class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
         self.palette.extract_requested.connect(self.extract_palette)
         self.palette.import_requested.connect(self._import_palette_dialog)
         self.palette.export_requested.connect(self._export_palette_dialog)
+        self.palette.style_chosen.connect(self.switch_style)
+        self.palette.style_import_requested.connect(self._import_style_dialog)
         dock = QDockWidget("Palette", self)
         dock.setObjectName("palette_dock")
         dock.setWidget(self.palette)
@@ -479,6 +480,8 @@ class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
         """Redraw what ``change`` touched (called after apply, undo and redo)."""
         if change.palette is not None:
             self.palette.set_swatches(self.project.palette)
+        if change.style is not None:
+            self._show_styles()
         if self.current < 0:
             return
         touched = {self.project.index_of(p) for p in change.frames}
@@ -535,7 +538,7 @@ class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
         if self.tool is Tool.BUCKET and mods & Qt.ShiftModifier:
             self.fill(region, self.palette.colour, carry=True)
         else:
-            click = RegionClick(self.current, view.seg, region, self.palette.colour)
+            click = RegionClick(self.current, view.seg, region, self.palette.colour, self.palette.swatch_id)
             self.push(self.tool.edit(self.project, click))
 
     def pick_colour(self, view: FrameView, pos: QPointF) -> None:
@@ -549,7 +552,8 @@ class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
         i = self.current
         token = object() if carry else None
         cmd = self.push(
-            bucket(self.project, RegionClick(i, self.target_view.seg, region, rgba)), merge_token=token
+            bucket(self.project, RegionClick(i, self.target_view.seg, region, rgba, self.palette.swatch_id)),
+            merge_token=token,
         )
         if not carry:
             return cmd
@@ -718,36 +722,6 @@ class MainWindow(ProjectFiles, Review, GapTools, QMainWindow):
         self.progress.setValue(done)
         verb = {"propagate": "Propagating", "export": "Exporting", "carry": "Carrying fix"}.get(kind, kind)
         self.progress.setFormat(f"{verb} %v/%m")
-
-    # -- palette ---------------------------------------------------------------------------
-
-    def _palette_edited(self, swatches: list, text: str) -> None:
-        self.push(self.project.set_palette(swatches, text))
-
-    def extract_palette(self) -> None:
-        sw = self.project.extract_palette()
-        if not sw:
-            self._status("No coloured keyframe to take colours from yet.")
-            return
-        self.push(self.project.set_palette(sw, "Extract palette"))
-
-    def _import_palette_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import palette", "", "Palettes (*.gpl *.json)")
-        if path:
-            try:
-                self.push(self.project.set_palette(read_palette(path), "Import palette"))
-            except LinepaintError as exc:
-                self.report(str(exc))
-
-    def _export_palette_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export palette", "palette.gpl", "GIMP palette (*.gpl);;JSON (*.json)"
-        )
-        if path:
-            try:
-                write_palette(path, self.project.palette)
-            except LinepaintError as exc:
-                self.report(str(exc))
 
     # -- drag and drop, closing --------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -44,6 +45,8 @@ class PaletteWidget(QWidget):
     extract_requested = Signal()
     import_requested = Signal()
     export_requested = Signal()
+    style_chosen = Signal(str)
+    style_import_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -56,6 +59,17 @@ class PaletteWidget(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.current)
         top.addWidget(self.current_label, 1)
+        self.style_box = QComboBox()
+        self.style_box.setToolTip("Palette style: every frame shows in its colours (Shift+S: next style)")
+        self.style_box.textActivated.connect(self.style_chosen.emit)
+        style_row = QHBoxLayout()
+        style_row.addWidget(QLabel("Style"))
+        style_row.addWidget(self.style_box, 1)
+        add_style = QToolButton()
+        add_style.setIcon(qta.icon("fa5s.moon"))
+        add_style.setToolTip("Import a palette style (a .gpl/.json palette, or a colour model sheet)")
+        add_style.clicked.connect(self.style_import_requested.emit)
+        style_row.addWidget(add_style)
         self.list = QListWidget()
         self.list.setIconSize(QSize(20, 20))
         self.list.itemClicked.connect(self._clicked)
@@ -77,17 +91,29 @@ class PaletteWidget(QWidget):
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addLayout(style_row)
         lay.addWidget(self.list, 1)
         lay.addLayout(buttons)
         self.colour = (255, 255, 255, 255)
         # Until the user picks a colour, the bucket holds the palette's first swatch: the
         # first fill of a fresh project is one of its colours, not a stray default.
         self._chosen = False
+        #: The swatch the bucket paints with (None: a colour not picked from the list).
+        self.swatch_id: int | None = None
         self.set_current((200, 80, 80, 255), chosen=False)
+        self.set_styles(["default"], "default")
 
-    def set_current(self, rgba, chosen: bool = True) -> None:
+    def set_styles(self, names: list[str], current: str) -> None:
+        self.style_box.blockSignals(True)
+        self.style_box.clear()
+        self.style_box.addItems(names)
+        self.style_box.setCurrentText(current)
+        self.style_box.blockSignals(False)
+
+    def set_current(self, rgba, chosen: bool = True, swatch: int | None = None) -> None:
         self._chosen = self._chosen or chosen
         self.colour = tuple(int(v) for v in rgba)
+        self.swatch_id = swatch
         self.current.setIcon(swatch_icon(self.colour, 40))
         name = next((s.name for s in self.swatches if s.rgba == self.colour), "")
         r, g, b, a = self.colour
@@ -108,13 +134,18 @@ class PaletteWidget(QWidget):
             item.setToolTip(s.hex)
             self.list.addItem(item)
         self.list.blockSignals(False)
-        if not self._chosen and self.swatches:
+        # The bucket's swatch keeps its identity (and takes its new colour when recoloured).
+        held = next((s for s in self.swatches if s.id and s.id == self.swatch_id), None)
+        if held is not None:
+            self.colour = held.rgba
+        elif not self._chosen and self.swatches:
             self.colour = self.swatches[0].rgba
-        self.set_current(self.colour, chosen=False)
+            held = self.swatches[0]
+        self.set_current(self.colour, chosen=False, swatch=held.id if held is not None else None)
 
     def _clicked(self, item) -> None:
         s = self.swatches[self.list.row(item)]
-        self.set_current(s.rgba)
+        self.set_current(s.rgba, swatch=s.id or None)
         self.colour_picked.emit(s.rgba)
 
     def _renamed(self, item) -> None:

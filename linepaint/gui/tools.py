@@ -56,12 +56,14 @@ class Tool(Enum):
 @dataclass(frozen=True)
 class RegionClick:
     """A left click on ``region`` of frame ``frame`` (segmented as ``seg`` on screen),
-    with the palette's current ``colour``."""
+    with the palette's current ``colour`` (of swatch ``swatch``; None: the first swatch
+    of that colour)."""
 
     frame: int
     seg: Segmentation
     region: int
     colour: Colour
+    swatch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class GapDrag:
 
 def bucket(project: Project, click: RegionClick) -> Change:
     """Fill the region with the colour; the region is locked (kept by propagation)."""
-    return project.fill(click.frame, click.region, click.colour, click.seg)
+    return project.fill(click.frame, click.region, click.colour, click.seg, click.swatch)
 
 
 def unfill(project: Project, click: RegionClick) -> Change:

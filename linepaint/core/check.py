@@ -1,0 +1,105 @@
+"""Checks a colourist runs before handing a shot on: regions left unpainted (Harmony's
+and OpenToonz's check views) and dust, the specks of paper too small to click that take
+their largest neighbour's colour (or the line's) at export.  Pure numpy on a
+segmentation and its colour table; Qt-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .palette import Swatch
+from .render import CONTOUR
+from .segment import Segmentation
+
+#: What a dust speck becomes at export: its largest neighbour's colour, or the line's.
+DUST_TO = ("neighbour", "line")
+
+
+@dataclass(frozen=True)
+class Dust:
+    """Specks smaller than ``size`` pixels are dust (0: none); ``to`` is one of
+    :data:`DUST_TO`."""
+
+    size: int = 5
+    to: str = "neighbour"
+
+    def to_json(self) -> dict:
+        return {"size": self.size, "to": self.to}
+
+    @staticmethod
+    def from_json(d) -> Dust:
+        try:
+            size = int(np.clip(int(d.get("size", 5)), 0, 10_000))
+            to = d.get("to", "neighbour")
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return Dust()
+        return Dust(size, to if to in DUST_TO else "neighbour")
+
+
+def dust_regions(seg: Segmentation, size: int) -> np.ndarray:
+    """bool[n + 1]: regions of fewer than ``size`` pixels (row 0, the ink, False)."""
+    out = np.zeros(seg.n + 1, bool)
+    if size > 0:
+        out[1:] = seg.area[1:] < size
+    return out
+
+
+def background_regions(seg: Segmentation) -> np.ndarray:
+    """bool[n + 1]: regions touching the frame's edge: the paper around the drawing, left
+    transparent by convention."""
+    h, w = seg.shape
+    x, y, bw, bh = seg.bbox.T
+    out = (x <= 0) | (y <= 0) | (x + bw >= w) | (y + bh >= h)
+    out[0] = False
+    return out & (seg.area > 0)
+
+
+def unpainted(
+    seg: Segmentation,
+    colours: np.ndarray | None,
+    swatches: np.ndarray | None = None,
+    palette: list[Swatch] | None = None,
+    dust: int = 0,
+) -> np.ndarray:
+    """int[k]: regions left unpainted: clear, not the paper around the drawing, not dust,
+    and not painted on purpose with a transparent swatch of ``palette``."""
+    n = seg.n + 1
+    if colours is None or len(colours) != n:
+        clear = np.ones(n, bool)
+    else:
+        clear = np.asarray(colours)[:, 3] == 0
+    if swatches is not None and len(swatches) == n and palette:
+        ids = [s.id for s in palette if s.id > 0 and s.rgba[3] == 0]
+        clear &= ~np.isin(swatches, ids)
+    clear[0] = False
+    clear &= ~background_regions(seg) & ~dust_regions(seg, dust)
+    return np.nonzero(clear)[0]
+
+
+def settle_dust(seg: Segmentation, colours: np.ndarray, dust: Dust) -> np.ndarray:
+    """uint8[n + 1, 4]: ``colours`` with every dust speck in its largest neighbour's colour
+    (the neighbour with the most pixels, across the stroke) or in the line's colour."""
+    specks = dust_regions(seg, dust.size)
+    if not specks.any():
+        return colours
+    out = np.array(colours, np.uint8)
+    if dust.to == "line":
+        out[specks] = CONTOUR
+        return out
+    adj = np.asarray(seg.adjacency, np.int64).reshape(-1, 2)
+    if not len(adj):
+        return out
+    # Both directions: (speck, neighbour), neighbours that are not dust themselves.
+    pairs = np.concatenate([adj, adj[:, ::-1]])
+    pairs = pairs[specks[pairs[:, 0]] & ~specks[pairs[:, 1]]]
+    if not len(pairs):
+        return out
+    area = seg.area[pairs[:, 1]]
+    order = np.lexsort((area, pairs[:, 0]))
+    pairs = pairs[order]
+    last = np.append(pairs[1:, 0] != pairs[:-1, 0], True)
+    speck, neighbour = pairs[last, 0], pairs[last, 1]
+    out[speck] = np.asarray(colours, np.uint8)[neighbour]
+    return out
