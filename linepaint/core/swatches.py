@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .errors import LinepaintError
+from .errors import LinepaintError, ProjectError
 from .image_io import is_image_file, read_rgba
 from .palette import Colour, Swatch, extract_from_image, read_palette
 from .render import pack_colours
@@ -178,3 +178,107 @@ def clip_restyle(style_file, base_file=None, keyframe_images=()) -> Callable[[np
     else:
         style = style_by_name(base, read_palette(style_file), style_file.name)
     return restyle_table(base, style)
+
+
+class PaletteStyles:
+    """The palette edits of :class:`~linepaint.core.project.Project` (mixed into it): a
+    swatch edit recolours every frame through the regions' swatch ids, styles are added
+    and switched, export reads a frame in any style.  Each edit returns the project's
+    invertible change record."""
+
+    def _palettes(self) -> list[list[Swatch]]:
+        """The palette in the active style, then in every other style (for look-ups)."""
+        return [self.palette] + [
+            style_colours(self.palette, t) for n, t in self.styles.items() if n != self.style
+        ]
+
+    def swatch_ids(self, i: int, colours: np.ndarray | None = None) -> np.ndarray:
+        """int32[n + 1]: the swatch each region of frame ``i`` is painted with (stored, or
+        looked up from its colours in the palette's styles for frames that predate ids)."""
+        st = self.state(i)
+        colours = st.colours if colours is None else colours
+        if colours is None:
+            return np.zeros(0, np.int32)
+        if st.swatches is not None and len(st.swatches) == len(colours):
+            return st.swatches.copy()
+        return ids_for(colours, self._palettes())
+
+    def _recoloured_frames(self, palette: list[Swatch]) -> dict:
+        """New states of the frames whose regions store a swatch that ``palette`` colours
+        differently (locks follow, so a later propagation keeps the new colour)."""
+        out = {}
+        for i, p in enumerate(self.frames):
+            st = self.states[p]
+            if st.colours is None:
+                continue
+            ids = self.swatch_ids(i)
+            colours = recoloured(st.colours, ids, palette)
+            locks = {
+                r: tuple(int(v) for v in colours[r]) if 0 < r < len(ids) and ids[r] else c
+                for r, c in st.locks.items()
+            }
+            if np.array_equal(colours, st.colours) and locks == st.locks and st.swatches is not None:
+                continue
+            out[p] = replace(st, colours=colours, swatches=ids, locks=locks)
+        return out
+
+    def set_palette(self, swatches: list[Swatch], text: str = "Edit palette"):
+        """Replace the palette (its active style); a swatch given a new colour recolours
+        every region painted with it, in every frame, in the same undo step."""
+        swatches = with_ids(swatches)
+        frames = self._recoloured_frames(swatches)
+        change = self._change(
+            text, {p: (self.states[p], s) for p, s in frames.items()}, (list(self.palette), swatches)
+        )
+        self.apply(change)
+        return change
+
+    def style_table(self, name: str) -> dict[int, Colour]:
+        """{swatch id: RGBA} of style ``name``."""
+        if name == self.style:
+            return {s.id: s.rgba for s in self.palette}
+        if name not in self.styles:
+            raise ProjectError(f"the project has no palette style {name!r}.")
+        return dict(self.styles[name])
+
+    def _styles_now(self) -> tuple:
+        return (self.style, {k: dict(v) for k, v in self.styles.items()})
+
+    def add_style(self, name: str, colours: dict[int, Colour]):
+        """Add (or replace) style ``name``: the palette's swatches in other colours.
+        Swatches it does not name keep the active style's colours."""
+        if name == self.style:
+            return self.set_palette(style_colours(self.palette, colours), f"Restyle {name}")
+        styles = {k: dict(v) for k, v in self.styles.items()}
+        styles[name] = {int(k): tuple(int(c) for c in v) for k, v in colours.items()}
+        change = self._change(f"Add style {name}", style=(self._styles_now(), (self.style, styles)))
+        self.apply(change)
+        return change
+
+    def set_style(self, name: str):
+        """Switch the project to style ``name``: every frame is recoloured from its regions'
+        swatch ids, one undo step.  Propagation and export then use its colours."""
+        if name == self.style:
+            return self._change("Style")
+        new_palette = style_colours(self.palette, self.style_table(name))
+        styles = {k: dict(v) for k, v in self.styles.items()}
+        styles[self.style] = self.style_table(self.style)
+        styles.pop(name, None)
+        styles[name] = {}
+        frames = self._recoloured_frames(new_palette)
+        change = self._change(
+            f"Style {name}",
+            {p: (self.states[p], s) for p, s in frames.items()},
+            (list(self.palette), new_palette),
+            (self._styles_now(), (name, styles)),
+        )
+        self.apply(change)
+        return change
+
+    def styled_colours(self, i: int, name: str, seg=None) -> np.ndarray:
+        """uint8[n + 1, 4]: frame ``i``'s colours in style ``name`` (for export; the
+        project stays in its style)."""
+        colours = self.colours(i, seg)
+        if name == self.style or self.state(i).colours is None:
+            return colours
+        return recoloured(colours, self.swatch_ids(i), style_colours(self.palette, self.style_table(name)))
