@@ -22,6 +22,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from .check import Dust, settle_dust
 from .clip import natural_key
 from .errors import ImageReadError, ProjectError
 from .image_io import image_size, read_rgba
@@ -223,6 +224,8 @@ class Project(PaletteStyles):
         #: style's colours are ``palette``'s), by swatch id.
         self.styles: dict[str, dict[int, Colour]] = {DEFAULT_STYLE: {}}
         self.style = DEFAULT_STYLE
+        #: Specks below this size take a neighbour's colour at export (:mod:`.check`).
+        self.dust = Dust()
         self.size: tuple[int, int] | None = None
         self.gap = gap
         self.path: Path | None = None
@@ -416,27 +419,33 @@ class Project(PaletteStyles):
         return change
 
     def _painted(
-        self, i: int, region: int, rgba: Colour, seg: Segmentation, swatch: int | None = None
+        self, i: int, region, rgba: Colour, seg: Segmentation, swatch: int | None = None
     ) -> FrameState:
+        """Frame ``i``'s state with ``region`` (one, or an int array of them) painted."""
         st = self.state(i)
-        if not 0 < region <= seg.n:
-            raise ProjectError(f"frame {self.stem(i)} has no region {region}.")
+        regions = np.atleast_1d(np.asarray(region, np.int64))
+        bad = regions[(regions <= 0) | (regions > seg.n)]
+        if len(bad):
+            raise ProjectError(f"frame {self.stem(i)} has no region {int(bad[0])}.")
         colours = self.colours(i, seg).copy()
         ids = self.swatch_ids(i, colours)
-        colours[region] = rgba
+        if len(ids) != len(colours):
+            ids = np.zeros(len(colours), np.int32)
+        colours[regions] = rgba
         if swatch is None:  # the first swatch of that colour
             swatch = int(ids_for(np.array([CLEAR, rgba], np.uint8), [self.palette])[1])
-        ids[region] = swatch
+        ids[regions] = swatch
         conf = (
             st.confidence.copy()
             if st.confidence is not None and len(st.confidence) == len(colours)
             else np.ones(len(colours), np.float32)
         )
-        conf[region] = 1.0
+        conf[regions] = 1.0
         # Every region painted by hand is remembered, on keyframes too (propagation ignores
         # a keyframe's locks): unmarked again, the frame keeps what the user painted.
         locks = dict(st.locks)
-        locks[int(region)] = tuple(int(v) for v in rgba)
+        for r in regions.tolist():
+            locks[r] = tuple(int(v) for v in rgba)
         return replace(st, colours=colours, confidence=conf, locks=locks, swatches=ids)
 
     def fill(
@@ -453,6 +462,18 @@ class Project(PaletteStyles):
         return self._commit(
             f"Fill {self.stem(i)}", {self.frames[i]: self._painted(i, region, rgba, seg, swatch)}
         )
+
+    def fill_regions(
+        self, i: int, regions, rgba: Colour, seg: Segmentation | None = None, swatch: int | None = None
+    ) -> Change:
+        """Rectangle and lasso fill: paint every region of ``regions`` (int[k]) at once, one
+        change (nothing when empty)."""
+        regions = np.asarray(regions, np.int64)
+        if not len(regions):
+            return Change("Fill")
+        seg = seg or self.seg(i)
+        state = self._painted(i, regions, rgba, seg, swatch)
+        return self._commit(f"Fill {len(regions)} region(s) {self.stem(i)}", {self.frames[i]: state})
 
     def unfill(self, i: int, region: int, seg: Segmentation | None = None) -> Change:
         seg = seg or self.seg(i)
@@ -607,10 +628,11 @@ class Project(PaletteStyles):
 
     # -- sequences for background jobs ------------------------------------------------------
 
-    def sequence(self, style: str | None = None) -> ProjectSequence:
+    def sequence(self, style: str | None = None, dust: bool = False) -> ProjectSequence:
         """A frozen view for a worker thread: frame list and states as they are now
-        (colours in palette style ``style``, default the active one)."""
-        return ProjectSequence(self, style)
+        (colours in palette style ``style``, default the active one; ``dust``: specks
+        settled as :attr:`dust` says, for export)."""
+        return ProjectSequence(self, style, self.dust if dust else None)
 
 
 class ProjectSequence:
@@ -618,12 +640,13 @@ class ProjectSequence:
     to iterate in a worker thread while the user keeps editing (segmentations come from
     the project's thread-safe cache)."""
 
-    def __init__(self, project: Project, style: str | None = None):
+    def __init__(self, project: Project, style: str | None = None, dust=None):
         self.project = project
         self.frames = list(project.frames)
         self.states = dict(project.states)
         self._known: dict[int, np.ndarray] = {}
         self._palettes = project._palettes()
+        self._dust = dust
         # Keyframes still read from their images are in whatever style they were painted
         # in: every table goes through the swatch ids into the wanted style.
         self._style = style_colours(project.palette, project.style_table(style or project.style))
@@ -660,12 +683,16 @@ class ProjectSequence:
     def colours(self, i: int) -> np.ndarray | None:
         st = self.states[self.frames[i]]
         colours = self.known_colours(i) if st.keyframe else fitting(st.colours, self.seg(i))
-        if colours is None or not self._style:
+        if colours is None:
             return colours
-        ids = st.swatches
-        if ids is None or len(ids) != len(colours):
-            ids = ids_for(colours, self._palettes)
-        return recoloured(colours, ids, self._style)
+        if self._style:
+            ids = st.swatches
+            if ids is None or len(ids) != len(colours):
+                ids = ids_for(colours, self._palettes)
+            colours = recoloured(colours, ids, self._style)
+        if self._dust is not None and self._dust.size > 0:
+            colours = settle_dust(self.seg(i), colours, self._dust)
+        return colours
 
     def keyframes(self) -> list[int]:
         return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]

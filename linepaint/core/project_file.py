@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .check import Dust
 from .errors import ProjectError
 from .image_io import atomic_write_bytes
 from .palette import swatches_from_data
@@ -147,6 +148,7 @@ def project_bytes(project: Project, location: Path) -> bytes:
         "frames": frames,
         "palette": [{"name": s.name, "rgba": list(s.rgba), "id": s.id} for s in project.palette],
         "style": project.style,
+        "dust": project.dust.to_json(),
         "styles": {
             name: [[k, list(c)] for k, c in table.items()]
             for name, table in project.styles.items()
@@ -582,6 +584,7 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
             missing,
         )
     proj.palette = with_ids(swatches_from_data(doc.get("palette", []), path.name))
+    proj.dust = Dust.from_json(doc.get("dust") or {})
     proj.style, proj.styles, note = _styles(doc)
     if note:
         notes.append(note)

@@ -8,7 +8,7 @@ from functools import partial
 import qtawesome as qta
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
 from .tools import GAP_WIDTH, Tool
 
@@ -109,6 +109,32 @@ def build_actions(win) -> None:
     win.act_prev_doubt = A(
         "Previous doubtful region", lambda: win.next_doubt(True), "Shift+N", "fa5s.step-backward"
     )
+    win.act_unpainted = A(
+        "&Unpainted check",
+        win._set_unpainted_check,
+        "U",
+        "fa5s.fill",
+        "Show the regions left unpainted here, and count them under every frame",
+        checkable=True,
+    )
+    win.act_next_unpainted = A(
+        "Next unpainted region",
+        lambda: win.next_unpainted(False),
+        "M",
+        "fa5s.forward",
+        "Jump to the next unpainted region",
+    )
+    win.act_prev_unpainted = A(
+        "Previous unpainted region", lambda: win.next_unpainted(True), "Shift+M", "fa5s.backward"
+    )
+    win.act_paint_unpainted = A(
+        "&Paint unpainted only",
+        lambda on: None,
+        "P",
+        "fa5s.fill-drip",
+        "Rectangle and lasso fills paint only the regions still unpainted",
+        checkable=True,
+    )
     win.act_next_style = A(
         "Next palette &style",
         win.next_style,
@@ -161,6 +187,10 @@ def build_actions(win) -> None:
         win.act_overlay,
         win.act_next_doubt,
         win.act_prev_doubt,
+        win.act_unpainted,
+        win.act_next_unpainted,
+        win.act_prev_unpainted,
+        win.act_paint_unpainted,
         win.act_next_style,
         win.act_import_style,
     ):
@@ -209,3 +239,19 @@ def build_actions(win) -> None:
     tb.addSeparator()
     for a in (win.act_overlay, win.act_gap_check, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
         tb.addAction(a)
+    tb.addSeparator()
+    for a in (win.act_unpainted, win.act_next_unpainted, win.act_paint_unpainted):
+        tb.addAction(a)
+    win.dust_box = QSpinBox()
+    win.dust_box.setRange(0, 500)
+    win.dust_box.setPrefix("dust < ")
+    win.dust_box.setSuffix(" px")
+    win.dust_box.setToolTip("Specks smaller than this are dust: never unpainted, and filled at export")
+    win.dust_box.setValue(win.project.dust.size)
+    win.dust_box.valueChanged.connect(lambda v: win.set_dust(size=v))
+    win.dust_to_box = QComboBox()
+    win.dust_to_box.addItems(["neighbour", "line"])
+    win.dust_to_box.setToolTip("At export, dust takes its largest neighbour's colour, or the line's")
+    win.dust_to_box.currentTextChanged.connect(lambda t: win.set_dust(to=t))
+    tb.addWidget(win.dust_box)
+    tb.addWidget(win.dust_to_box)

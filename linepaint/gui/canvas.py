@@ -168,6 +168,8 @@ class FrameView(QGraphicsView):
         self.frame_index = -1
         self.gap_check = False
         self.stroke_mode = False
+        #: How a drag is drawn while it goes: "line" (gap line), "rect" or "lasso".
+        self.draft_shape = "line"
         self._pan_from: QPointF | None = None
         self._space = False
         self._draft: list[QPointF] = []
@@ -418,8 +420,13 @@ class FrameView(QGraphicsView):
         if self._draft:
             self._draft.append(pos)
             path = QPainterPath(self._draft[0])
-            for p in self._draft[1:]:
-                path.lineTo(p)
+            if self.draft_shape == "rect":
+                path.addRect(QRectF(self._draft[0], pos).normalized())
+            else:
+                for p in self._draft[1:]:
+                    path.lineTo(p)
+                if self.draft_shape == "lasso":
+                    path.closeSubpath()
             self.draft_item.setPath(path)
             return
         self.hovered.emit(pos)

@@ -59,6 +59,8 @@ class ProjectFiles:
         self.current = -1
         self.palette.set_swatches(project.palette, fresh=True)
         self._show_styles()
+        self.dust_box.setValue(project.dust.size)
+        self.dust_to_box.setCurrentText(project.dust.to)
         self._frames_changed()
 
     def _may_replace(self, what: str) -> bool:
@@ -229,7 +231,7 @@ class ProjectFiles:
         except LinepaintError as exc:
             self.report(str(exc))
             return False
-        seq = self.project.sequence(style)
+        seq = self.project.sequence(style, dust=True)
 
         def done(cancelled, error):
             if error:

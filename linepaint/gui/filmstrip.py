@@ -66,6 +66,8 @@ class Filmstrip(QListWidget):
         self._thumbs: dict[int, QPixmap] = {}
         self._keys: set[int] = set()
         self._doubt: dict[int, int] = {}
+        #: Unpainted regions per frame while the unpainted check is on.
+        self.unpainted: dict[int, int] = {}
 
     def set_frames(self, stems: list[str]) -> None:
         self.blockSignals(True)
@@ -92,6 +94,12 @@ class Filmstrip(QListWidget):
         for i in range(self.count()):
             self._refresh(i)
 
+    def set_unpainted(self, counts: dict[int, int]) -> None:
+        changed = set(counts) | set(self.unpainted)
+        self.unpainted = dict(counts)
+        for i in changed:
+            self._refresh(i)
+
     def _refresh(self, i: int) -> None:
         item = self.item(i)
         if item is None:
@@ -114,6 +122,9 @@ class Filmstrip(QListWidget):
         d = self._doubt.get(i, 0)
         if d:
             label += f"  ?{d}"
+        u = self.unpainted.get(i, 0)
+        if u:
+            label += f"  ○{u}"
         item.setText(label)
         item.setToolTip(
             f"{stem}" + (" (keyframe)" if i in self._keys else "") + (f", {d} doubtful regions" if d else "")

@@ -34,6 +34,7 @@ from ..core.propagate import carry_fix_forward, propagate
 from ..core.run import Run
 from .actions import build_actions
 from .canvas import FrameView, boxes_for
+from .check import Checks
 from .commands import ChangeCommand
 from .files import ProjectFiles
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
@@ -42,7 +43,7 @@ from .palette_dock import PaletteWidget
 from .review import Review
 from .runs import RunFeeder
 from .styles import Styles
-from .tools import GapDrag, RegionClick, Tool, bucket
+from .tools import AreaDrag, GapDrag, RegionClick, Tool, area_fill, bucket
 from .workers import JobRunner
 
 
@@ -60,7 +61,7 @@ def _one_line(text: str, details: list[str] | None = None) -> str:
     return f"{flat.rstrip('.:')}: {rest}" if rest else flat
 
 
-class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
+class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
 
@@ -77,6 +78,8 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
         #: default answer and messages go to stderr, so nothing waits on a dialog.
         self.unattended = False
         self._overlay = False
+        self._unpainted_check = False
+        self._unpainted_cursor = -1
         self._gap_check = False
         self._leak_shown = False
         self._pending_doubt: str | None = None
@@ -324,7 +327,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
         if i == self.current and not force:
             return
         self.current = i
-        self._doubt_cursor = -1
+        self._doubt_cursor = self._unpainted_cursor = -1
         if self.filmstrip.currentRow() != i:
             self.filmstrip.blockSignals(True)
             self.filmstrip.setCurrentRow(i)
@@ -491,6 +494,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
         shown = {self.current, self.ref_view.frame_index}
         if touched & shown or self.ref_index_for(self.current) != self.ref_view.frame_index:
             self._refresh_views()
+        self._recount_unpainted(touched)
         self._update_marks()
         self._update_status()
 
@@ -515,8 +519,9 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
     def set_tool(self, tool: Tool) -> None:
         self.tool = tool
         self.tool_actions[tool].setChecked(True)
-        self.target_view.stroke_mode = tool is Tool.GAP
-        cursor = Qt.CrossCursor if tool in (Tool.BUCKET, Tool.UNFILL, Tool.GAP) else Qt.PointingHandCursor
+        self.target_view.stroke_mode = tool in (Tool.GAP, Tool.RECT_FILL, Tool.LASSO_FILL)
+        self.target_view.draft_shape = {Tool.RECT_FILL: "rect", Tool.LASSO_FILL: "lasso"}.get(tool, "line")
+        cursor = Qt.PointingHandCursor if tool is Tool.PICKER else Qt.CrossCursor
         self.target_view.viewport().setCursor(cursor)
         self._status(tool.tip)
 
@@ -609,7 +614,17 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, QMainWindow):
         if i < 0 or self.target_view.seg is None or self.target_view.frame_index != i:
             self._status("This frame is still being read.")
             return
-        drag = GapDrag(i, tuple((p.x(), p.y()) for p in points), self._gap_line_width())
+        pts = tuple((p.x(), p.y()) for p in points)
+        if self.tool in (Tool.RECT_FILL, Tool.LASSO_FILL):
+            only = self.unpainted_here() if self.act_paint_unpainted.isChecked() else None
+            seg, colour, swatch = self.target_view.seg, self.palette.colour, self.palette.swatch_id
+            lasso = self.tool is Tool.LASSO_FILL
+            change = area_fill(self.project, AreaDrag(i, seg, pts, colour, swatch, lasso, only))
+            if change.empty:
+                self._status("No region lies wholly inside; nothing painted.")
+            self.push(change)
+            return
+        drag = GapDrag(i, pts, self._gap_line_width())
         self.add_gap_line(i, drag.stroke())
 
     def add_gap_line(self, i: int, stroke: Stroke) -> None:

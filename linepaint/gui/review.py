@@ -17,16 +17,25 @@ class Review:
 
     def _apply_overlay(self) -> None:
         view = self.target_view
-        if not self._overlay or view.seg is None or self.current < 0:
+        unpainted = self._unpainted_table()
+        if (not self._overlay and unpainted is None) or view.seg is None or self.current < 0:
             view.set_overlay(None)
             return
         st = self.project.state(self.current)
         table = np.zeros((view.seg.n + 1, 4), np.uint8)
+        if unpainted is not None:  # the unpainted check draws over the doubt tint
+            table[:] = unpainted
+        if not self._overlay:
+            view.set_overlay(table)
+            return
         if st.confidence is not None and len(st.confidence) == len(table) and not st.keyframe:
             doubt = self.project.doubtful(self.current)
             conf = st.confidence[doubt]
-            table[doubt] = (255, 0, 170, 0)
-            table[doubt, 3] = np.clip(90 + 140 * (1 - conf / DOUBT_THRESHOLD), 0, 230).astype(np.uint8)
+            tint = np.zeros((len(doubt), 4), np.uint8)
+            tint[:] = (255, 0, 170, 0)
+            tint[:, 3] = np.clip(90 + 140 * (1 - conf / DOUBT_THRESHOLD), 0, 230).astype(np.uint8)
+            free = table[doubt, 3] == 0
+            table[doubt[free]] = tint[free]
         view.set_overlay(table)
 
     def _doubt_list(self) -> np.ndarray:

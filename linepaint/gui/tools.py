@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+import cv2
+import numpy as np
+
 from ..core.project import Change, Colour, Project, Stroke
 from ..core.segment import Segmentation
 
@@ -28,6 +31,18 @@ class Tool(Enum):
     )
     PICKER = ("Eyedropper", "I", "fa5s.eye-dropper", "Pick a colour from either view (or Alt+click)")
     UNFILL = ("Unfill", "E", "fa5s.eraser", "Clear the clicked region")
+    RECT_FILL = (
+        "Rectangle fill",
+        "R",
+        "fa5s.vector-square",
+        "Drag a box: every region wholly inside takes the colour (P: only the unpainted ones)",
+    )
+    LASSO_FILL = (
+        "Lasso fill",
+        "F",
+        "fa5s.draw-polygon",
+        "Draw round regions: every region wholly inside takes the colour (P: only the unpainted ones)",
+    )
     GAP = ("Gap line", "L", "fa5s.pen", "Draw a closing line that splits a leaking region")
 
     @property
@@ -80,6 +95,47 @@ class GapDrag:
         duplicates dropped (a click without a drag makes a dot)."""
         pts = tuple((round(x, 1), round(y, 1)) for x, y in self.points)
         return Stroke(tuple(p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]), self.width)
+
+
+@dataclass(frozen=True)
+class AreaDrag:
+    """A rectangle (``lasso`` False: the box of the first and last points) or a lasso
+    dragged over frame ``frame`` (segmented as ``seg``), in frame pixels; ``only``: the
+    regions it may paint (Paint Unpainted), None for all."""
+
+    frame: int
+    seg: Segmentation
+    points: tuple[tuple[float, float], ...]
+    colour: Colour
+    swatch: int | None = None
+    lasso: bool = False
+    only: np.ndarray | None = None
+
+    def mask(self) -> np.ndarray:
+        """bool[H, W]: the pixels the drag encloses."""
+        h, w = self.seg.shape
+        pts = np.array(self.points, np.float64).reshape(-1, 2)
+        if not self.lasso:
+            (x0, y0), (x1, y1) = pts[0], pts[-1]
+            pts = np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+        canvas = np.zeros((h, w), np.uint8)
+        if len(pts) >= 3:
+            cv2.fillPoly(canvas, [np.round(pts).astype(np.int32).reshape(-1, 1, 2)], 1)
+        return canvas.astype(bool)
+
+    def regions(self) -> np.ndarray:
+        """int[k]: the regions wholly inside the drag (and in ``only`` when given)."""
+        seg = self.seg
+        inside = np.bincount(seg.labels[self.mask()], minlength=seg.n + 1)
+        whole = (inside == seg.area) & (seg.area > 0)
+        whole[0] = False
+        regions = np.nonzero(whole)[0]
+        return regions if self.only is None else np.intersect1d(regions, self.only)
+
+
+def area_fill(project: Project, drag: AreaDrag) -> Change:
+    """Rectangle or lasso fill: every region inside takes the colour, one undo step."""
+    return project.fill_regions(drag.frame, drag.regions(), drag.colour, drag.seg, drag.swatch)
 
 
 def bucket(project: Project, click: RegionClick) -> Change:
