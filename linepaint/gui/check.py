@@ -10,7 +10,7 @@ import numpy as np
 from ..core.check import Dust, unpainted
 
 #: Tint of an unpainted region in the check view.
-UNPAINTED = (0, 190, 255, 200)
+UNPAINTED = (255, 90, 0, 210)
 
 
 def frame_unpainted(project, i: int, seg) -> np.ndarray:
