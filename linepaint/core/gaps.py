@@ -32,12 +32,12 @@ MIN_BRANCH = 2
 TAPE_REACH = 1.5
 
 
-def _half(ink: np.ndarray) -> np.ndarray:
-    """bool[H // 2, W // 2]: a half pixel is ink when any of its four pixels is, so no
-    stroke breaks (gaps of a pixel or two close here; the trapped ball sees those)."""
+def _half_cover(ink: np.ndarray) -> np.ndarray:
+    """uint8[H // 2, W // 2]: how much of each half pixel's four pixels is ink (0, 64,
+    128, 191 or 255: 0/255 in, or one ink pixel of four would round to nothing)."""
     h2, w2 = ink.shape[0] // 2, ink.shape[1] // 2
-    small = cv2.resize(ink[: 2 * h2, : 2 * w2].view(np.uint8), (w2, h2), interpolation=cv2.INTER_AREA)
-    return small > 0
+    full = cv2.compare(ink[: 2 * h2, : 2 * w2].view(np.uint8), 0, cv2.CMP_GT)
+    return cv2.resize(full, (w2, h2), interpolation=cv2.INTER_AREA)
 
 
 def _ring_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -114,23 +114,37 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ends of the strokes of bool[H, W] ``ink``: (float64[k, 2] x, y position in ink
     pixels, float64[k, 2] unit direction pointing out of the stroke).
 
-    Two sources: the ends of the ink itself where it is one pixel wide (thin strokes,
-    and strokes drawn so close together that half resolution would merge them), and
-    the ends of the skeleton of the half-resolution ink (strokes of any width; a
-    frame under 256 px: full resolution).  An end found by both gives two rays, which
-    close the same gap.
+    Sources: the ends of the ink itself where it is one pixel wide (thin strokes, and
+    strokes drawn so close together that half resolution would merge them), and the
+    ends of the skeleton of the half-resolution ink (strokes of any width; a frame
+    under 256 px: full resolution).  An end found twice gives two rays, which close the
+    same gap.
     """
     from skimage.morphology import skeletonize
 
     end, vec = _ends(ink)
+    # A one-pixel stroke's true end has paper straight ahead; a pixel jutting out of a
+    # staircase stroke looks like an end too, but its "ahead" runs back along the stroke.
+    h, w = ink.shape
+    ahead = np.zeros(len(end), bool)
+    for t in (1, 2):
+        y = np.clip(np.rint(end[:, 0] + t * vec[:, 0]).astype(np.int64), 0, h - 1)
+        x = np.clip(np.rint(end[:, 1] + t * vec[:, 1]).astype(np.int64), 0, w - 1)
+        ahead |= ink[y, x]
+    end, vec = end[~ahead], vec[~ahead]
     pos = [end.astype(np.float64)]
     vecs = [vec]
-    scale = 2 if min(ink.shape) >= 256 else 1
-    skel = skeletonize(_half(ink) if scale == 2 else ink)
-    end, vec = _ends(skel)
-    # Half-resolution positions at full resolution: a half pixel's centre.
-    pos.append(end.astype(np.float64) * scale + (scale - 1) / 2.0)
-    vecs.append(vec)
+    if min(ink.shape) < 256:
+        end, vec = _ends(skeletonize(ink))
+        pos.append(end.astype(np.float64))
+        vecs.append(vec)
+    else:
+        # Half resolution: a half pixel is ink when any of its four pixels is, so no
+        # stroke breaks (gaps of a pixel or two close here; the full-resolution ends and
+        # the trapped ball see those).  Positions at full resolution: a half pixel's centre.
+        end, vec = _ends(skeletonize(_half_cover(ink) > 0))
+        pos.append(end.astype(np.float64) * 2 + 0.5)
+        vecs.append(vec)
     return np.concatenate(pos)[:, ::-1].copy(), np.concatenate(vecs)[:, ::-1].copy()
 
 

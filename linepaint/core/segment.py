@@ -328,33 +328,27 @@ def adjacency(
 
 
 def _drop_specks(
-    labels: np.ndarray, stats: np.ndarray, ink: np.ndarray, free255: np.ndarray, tape: np.ndarray, speck: int
-) -> int:
-    """In place: regions of at most ``speck`` px that touch the tape (pockets between a
-    tape line and the stroke it meets) become ink; labels stay 1..n.  Returns the new
-    label count (n + 1, as connectedComponents counts)."""
-    near = cv2.dilate(tape.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
-    ids = np.unique(labels[near])
-    ids = ids[(ids > 0) & (stats[ids, cv2.CC_STAT_AREA] <= speck)]
+    labels: np.ndarray, n_cc: int, ink: np.ndarray, free255: np.ndarray, tape: np.ndarray, speck: int
+) -> tuple[np.ndarray, int]:
+    """Regions of at most ``speck`` px that touch the tape (pockets between a tape line
+    and the stroke it meets) become ink (``ink`` and ``free255`` in place).  Returns the
+    label map renumbered 1..n and its count (n + 1, as connectedComponents counts)."""
+    near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
+    cand, count = np.unique(labels[near], return_counts=True)
+    cand = cand[(cand > 0) & (count <= speck)]
+    if len(cand) == 0:
+        return labels, n_cc
+    area = np.bincount(labels.ravel(), minlength=n_cc)
+    ids = cand[area[cand] <= speck]
     if len(ids) == 0:
-        return len(stats)
-    old_n = len(stats) - 1
-    for i in ids:
-        x, y, w, h = stats[i, :4]
-        box = labels[y : y + h, x : x + w]
-        hit = box == i
-        box[hit] = 0
-        ink[y : y + h, x : x + w][hit] = True
-        free255[y : y + h, x : x + w][hit] = 0
-    n = old_n - len(ids)
-    # Labels above the new count move into the freed ids, inside their own boxes.
-    holes = ids[ids <= n]
-    movers = np.setdiff1d(np.arange(n + 1, old_n + 1), ids)
-    for hole, m in zip(holes, movers, strict=True):
-        x, y, w, h = stats[m, :4]
-        box = labels[y : y + h, x : x + w]
-        box[box == m] = hole
-    return n + 1
+        return labels, n_cc
+    drop = np.zeros(n_cc, bool)
+    drop[ids] = True
+    gone = drop[labels]
+    ink[gone] = True
+    free255[gone] = 0
+    lut = np.where(drop, 0, np.cumsum(~drop) - 1).astype(np.int32)
+    return lut[labels], n_cc - len(ids)
 
 
 def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
@@ -378,13 +372,9 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
         free255 = np.where(ink, np.uint8(0), np.uint8(255))
     else:
         free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
-    if tape is None:
-        n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
-    else:
-        n_cc, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
-            free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
-        )
-        n_cc = _drop_specks(labels, stats, ink, free255, tape, SPECK)
+    n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
+    if tape is not None:
+        labels, n_cc = _drop_specks(labels, n_cc, ink, free255, tape, SPECK)
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)
