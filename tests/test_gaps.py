@@ -13,6 +13,8 @@ from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.metrics import segment_recall
 from linepaint.core.segment import gap_pixels, segment
 
+RED = (255, 0, 0, 255)
+
 
 def _art(alpha: np.ndarray) -> np.ndarray:
     rgba = np.zeros(alpha.shape + (4,), np.uint8)
@@ -203,3 +205,45 @@ def test_closed_one_pixel_curves_get_no_tape():
     seg = segment(ink, 5)
     assert np.array_equal(seg.ink, ink)
     assert seg.n == segment(ink, 0).n
+
+
+def _leaky_body(path, size: int = 1080, hole: int = 12):
+    """A body outline in a frame ``size`` px square, open on its left by ``hole`` px:
+    wider than the default closing there, within the top of the user's range."""
+    from linepaint.core.image_io import write_png
+
+    s = size / 1080
+    img = np.full((size, size, 4), 255, np.uint8)
+    a, b = int(300 * s), int(700 * s)
+    cv2.rectangle(img, (a, a), (b, b), (0, 0, 0, 255), max(2, int(3 * s)))
+    img[int(500 * s) : int(500 * s) + hole, a - 3 : a + 4] = 255
+    write_png(path, img)
+    return path
+
+
+def test_a_frames_own_gap_size_closes_its_leak_keeps_colours_undoes_and_saves(tmp_path):
+    from linepaint.core.errors import ProjectError
+    from linepaint.core.project import Project
+    from linepaint.core.project_file import open_project, save_project
+
+    proj = Project()
+    proj.add_frames([_leaky_body(tmp_path / "f1.png"), _leaky_body(tmp_path / "f2.png")])
+    seg = proj.seg(0)
+    assert seg.labels[500, 500] == seg.labels[20, 20]  # the default (5 px) leaves it open
+    proj.fill(0, seg.labels[500, 500], RED)
+    change = proj.set_gap(0, 10)
+    new = proj.seg(0)
+    assert proj.state(0).gap == 10.0 and new.labels[500, 500] != new.labels[20, 20]
+    assert proj.seg(1).labels[500, 500] == proj.seg(1).labels[20, 20]  # other frames keep theirs
+    # Colours carry over: both halves keep the fill until the user fills one.
+    assert tuple(proj.colours(0)[new.labels[500, 500]]) == RED == tuple(proj.colours(0)[new.labels[20, 20]])
+    proj.apply(change, undo=True)
+    assert proj.state(0).gap is None and proj.seg(0).labels[500, 500] == proj.seg(0).labels[20, 20]
+    proj.apply(change)
+    out = tmp_path / "p.lpproj"
+    save_project(proj, out)
+    back = open_project(out)
+    assert back.state(0).gap == 10.0 and back.state(1).gap is None
+    assert np.array_equal(back.seg(0).labels, proj.seg(0).labels)
+    with pytest.raises(ProjectError):
+        proj.set_gap(0, 11)

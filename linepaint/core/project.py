@@ -30,7 +30,7 @@ from .labelcache import LabelCache
 from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
-from .segment import Segmentation, segment
+from .segment import MAX_GAP_1080P, Segmentation, gap_pixels, max_gap, segment
 from .swatches import DEFAULT_STYLE, PaletteStyles, ids_for, recoloured, style_colours, with_ids
 
 Colour = tuple[int, int, int, int]
@@ -44,6 +44,7 @@ class LabelSource(Protocol):
     """A label map stored elsewhere (a saved project file) for frames with these strokes."""
 
     strokes: tuple
+    gap: int | None
 
     def read(self) -> np.ndarray | None: ...
 
@@ -73,7 +74,9 @@ class FrameState:
     reference: path of the frame the colours came from; locks: {region: RGBA} painted by
     the user; key_image: coloured image the keyframe's colours are read from;
     swatches: int32[n + 1] | None, the id of the swatch each region is painted with (0:
-    none; None: not known yet, looked up from the colours by :meth:`Project.swatch_ids`).
+    none; None: not known yet, looked up from the colours by :meth:`Project.swatch_ids`);
+    gap: the frame's own gap size in px at 1080p (scaled to the frame; None: the
+    project's).
     """
 
     keyframe: bool = False
@@ -86,6 +89,7 @@ class FrameState:
     strokes: tuple[Stroke, ...] = ()
     engine: str = ""
     swatches: np.ndarray | None = None
+    gap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -303,9 +307,26 @@ class Project(PaletteStyles):
 
     # -- line art and segmentation ------------------------------------------------------
 
-    def _key(self, i: int, strokes: tuple | None = None):
+    def frame_gap(self, i: int, state: FrameState | None = None) -> int | None:
+        """Gap (px of frame ``i``) it is segmented with: its own setting, scaled from
+        1080p, or the project's (None: the default for its size)."""
+        st = self.state(i) if state is None else state
+        if st.gap is None:
+            return self.gap
+        if self.size is not None:
+            shape = (self.size[1], self.size[0])
+        else:
+            shape = self.line(i).shape
+        return min(gap_pixels(st.gap, shape), max_gap(shape))
+
+    def _key(self, i: int, strokes: tuple | None = None, gap: int | None | str = "frame"):
+        """Cache key of frame ``i``'s segmentation: (path, gap strokes, gap px)."""
         path = self.frames[i]
-        return (path, self.states[path].strokes if strokes is None else strokes)
+        return (
+            path,
+            self.states[path].strokes if strokes is None else strokes,
+            self.frame_gap(i) if gap == "frame" else gap,
+        )
 
     def line(self, i: int, strokes: tuple | None = None) -> LineArt:
         """Line art of frame ``i`` with its gap strokes in the ink."""
@@ -325,20 +346,22 @@ class Project(PaletteStyles):
         hit = self.cache.get(self._key(i, strokes))
         return None if hit is None else hit[1]
 
-    def seg(self, i: int, strokes: tuple | None = None) -> Segmentation:
+    def seg(self, i: int, strokes: tuple | None = None, gap: int | None | str = "frame") -> Segmentation:
         """Segmentation of frame ``i``; on a miss, read from the project file or the label
-        cache folder, else computed (and then written to the cache folder)."""
-        key = self._key(i, strokes)
+        cache folder, else computed (and then written to the cache folder).  ``gap`` (px)
+        other than the frame's own: a preview of another gap size."""
+        key = self._key(i, strokes, gap)
         hit = self.cache.get(key)
         if hit is not None:
             return hit[1]
         line = self.line(i, key[1])
         stored = self.stored.get(key[0])
-        labels = stored.read() if stored is not None and stored.strokes == key[1] else None
-        seg = self.labels_on_disk.get(*key) if labels is None else seg_from_labels(labels)
+        valid = stored is not None and stored.strokes == key[1] and stored.gap == key[2]
+        labels = stored.read() if valid else None
+        seg = self.labels_on_disk.get(key[0], key[1:]) if labels is None else seg_from_labels(labels)
         if seg is None or seg.shape != line.shape:
-            seg = segment(line, self.gap)
-            self.labels_on_disk.put(*key, seg)
+            seg = segment(line, key[2])
+            self.labels_on_disk.put(key[0], key[1:], seg)
         self.cache.put(key, (line, seg))
         return seg
 
@@ -543,6 +566,21 @@ class Project(PaletteStyles):
             f"Gap line {self.stem(i)}", {self.frames[i]: self._reseg(st, old_seg, new_seg, strokes)}
         )
 
+    def set_gap(self, i: int, gap: float | None) -> Change:
+        """Frame ``i``'s own gap size (px at 1080p, 0-10; None: the project's): re-segment
+        that frame only, colours carried over as for a gap line."""
+        st = self.state(i)
+        if gap is not None and not 0 <= float(gap) <= MAX_GAP_1080P:
+            raise ProjectError(f"a gap size of {gap} px is outside 0 to {MAX_GAP_1080P} px.")
+        if gap == st.gap:
+            return Change(f"Gap size {self.stem(i)}")
+        old_seg = self.seg(i)
+        new_state = replace(st, gap=None if gap is None else float(gap))
+        new_seg = self.seg(i, gap=self.frame_gap(i, new_state))
+        new_state = replace(self._reseg(st, old_seg, new_seg, st.strokes), gap=new_state.gap)
+        text = "the project's" if gap is None else f"{float(gap):g} px"
+        return self._commit(f"Gap size {text}, {self.stem(i)}", {self.frames[i]: new_state})
+
     def _reseg(self, st: FrameState, old: Segmentation, new: Segmentation, strokes: tuple) -> FrameState:
         def carry(table, fill, dtype):
             if table is None:
@@ -664,13 +702,16 @@ class ProjectSequence:
         # The live project may have re-sorted; map by path.
         return self.project.index_of(self.frames[i])
 
+    def _gap(self, i: int) -> int | None:
+        return self.project.frame_gap(self._idx(i), self.states[self.frames[i]])
+
     def line(self, i: int) -> LineArt:
         self.seg(i)
-        hit = self.project.cache.get((self.frames[i], self.strokes(i)))
+        hit = self.project.cache.get((self.frames[i], self.strokes(i), self._gap(i)))
         return hit[0] if hit else self.project.line(self._idx(i), self.strokes(i))
 
     def seg(self, i: int) -> Segmentation:
-        return self.project.seg(self._idx(i), self.strokes(i))
+        return self.project.seg(self._idx(i), self.strokes(i), self._gap(i))
 
     def known_colours(self, i: int) -> np.ndarray | None:
         st = self.states[self.frames[i]]

@@ -21,6 +21,7 @@ from .errors import ProjectError
 from .image_io import atomic_write_bytes
 from .palette import swatches_from_data
 from .project import FrameState, Project, Stroke
+from .segment import MAX_GAP_1080P
 from .swatches import DEFAULT_STYLE, with_ids
 
 FORMAT = "linepaint-project"
@@ -49,6 +50,8 @@ class StoredLabels:
     member: str
     #: Regions of the frame's colour table: a label beyond it makes the map unusable.
     regions: int | None = None
+    #: Gap size (px) the map was segmented with.
+    gap: int | None = None
 
     def read(self) -> np.ndarray | None:
         """int[H, W] label map, or None when the file no longer holds it (or holds one
@@ -109,6 +112,7 @@ def _frame_record(project: Project, i: int, base: Path, files: dict[str, bytes])
         "engine": st.engine,
         "locks": {str(k): list(v) for k, v in st.locks.items()},
         "strokes": [s.to_json() for s in st.strokes],
+        "gap": st.gap,
         "data": None,
     }
     if st.colours is not None:
@@ -123,7 +127,7 @@ def _frame_record(project: Project, i: int, base: Path, files: dict[str, bytes])
         stored = project.stored.get(path)
         if seg is not None:
             arrays["labels"] = seg.labels.astype(np.uint16 if seg.n < 65536 else np.int32)
-        elif stored is not None and stored.strokes == st.strokes:
+        elif stored is not None and stored.strokes == st.strokes and stored.gap == project.frame_gap(i):
             labels = stored.read()
             if labels is not None:
                 arrays["labels"] = labels
@@ -186,7 +190,7 @@ def save_project(project: Project, path: str | os.PathLike, as_copy: bool = Fals
         if _member(i) in names and (not as_copy or p in pointed_here):
             st = project.states[p]
             regions = len(st.colours) - 1 if st.colours is not None else None
-            project.stored[p] = StoredLabels(st.strokes, here, _member(i), regions)
+            project.stored[p] = StoredLabels(st.strokes, here, _member(i), regions, project.frame_gap(i))
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -537,12 +541,21 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
             except Exception as exc:  # an unreadable image: said when it is read
                 notes.append(f"{name}: {str(exc).rstrip('.')}; the coloured keyframe is left out.")
                 key_image = None
+        gap = rec.get("gap")
+        if gap is not None and (
+            isinstance(gap, bool) or not isinstance(gap, int | float) or not 0 <= gap <= MAX_GAP_1080P
+        ):
+            notes.append(
+                f"{name}: gap size {str(gap)[:20]!r} is not 0 to {MAX_GAP_1080P} px; the project's is used."
+            )
+            gap = None
         st = FrameState(
             keyframe=keyframe,
             key_image=key_image,
             reference=resolve(rec.get("reference")),
             engine=engine if isinstance(engine, str) else "",
             strokes=strokes,
+            gap=None if gap is None else float(gap),
         )
         regions = None
         member = rec.get("data")
@@ -577,6 +590,12 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
     proj.gap, note = _gap(doc.get("gap"), shape)
     if note:
         notes.append(note)
+    # Stored label maps are valid for the gap size each frame is segmented with.
+    proj.stored = {
+        p: replace(proj.stored[p], gap=proj.frame_gap(k))
+        for k, p in enumerate(proj.frames)
+        if p in proj.stored
+    }
     if missing and not skip_missing:
         raise MissingFramesError(
             f"{path.name}: {len(missing)} line file(s) missing: "

@@ -26,6 +26,8 @@ from .lineart import LineArt
 
 #: Widest stroke gap closed by default at 1080p, in pixels.  Scaled with frame size.
 DEFAULT_GAP_1080P = 5
+#: Largest gap size a user sets, in pixels at 1080p.
+MAX_GAP_1080P = 10
 #: Share of ink above which fill-under-line does one whole-frame distance transform
 #: instead of growing regions layer by layer (measured: growing is 4x faster at 1.6% ink
 #: and 2.5x slower at 12%).

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
 
+from ..core.segment import DEFAULT_GAP_1080P, MAX_GAP_1080P
 from .tools import GAP_WIDTH, Tool
 
 
@@ -231,11 +232,26 @@ def build_actions(win) -> None:
     win.gap_width_box = QDoubleSpinBox()
     win.gap_width_box.setRange(1.0, 12.0)
     win.gap_width_box.setSingleStep(0.5)
+    win.gap_width_box.setPrefix("line ")
     win.gap_width_box.setSuffix(" px")
     win.gap_width_box.setToolTip("Width of the gap lines you draw (L), in frame pixels")
     win.gap_width_box.setValue(float(win.settings.value("tools/gap_width", GAP_WIDTH)))
     win.gap_width_box.valueChanged.connect(lambda v: win.settings.setValue("tools/gap_width", v))
     tb.addWidget(win.gap_width_box)
+    win.gap_size_box = QDoubleSpinBox()
+    win.gap_size_box.setRange(0.0, float(MAX_GAP_1080P))
+    win.gap_size_box.setSingleStep(1.0)
+    win.gap_size_box.setDecimals(0)
+    win.gap_size_box.setPrefix("gap ")
+    win.gap_size_box.setSuffix(" px")
+    win.gap_size_box.setKeyboardTracking(False)
+    win.gap_size_box.setToolTip(
+        "Widest gap in the strokes closed in this frame, in pixels at 1080p (scaled with the "
+        "frame); the frame is re-segmented and shown in the gap check"
+    )
+    win.gap_size_box.setValue(float(DEFAULT_GAP_1080P))
+    win.gap_size_box.valueChanged.connect(win._gap_size_changed)
+    tb.addWidget(win.gap_size_box)
     tb.addSeparator()
     for a in (win.act_overlay, win.act_gap_check, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
         tb.addAction(a)

@@ -5,9 +5,12 @@ background through a gap, and the gap line's width.  Mixed into
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPointF
 
 from ..core.leak import bucket_leak
+from ..core.segment import DEFAULT_GAP_1080P
 from .canvas import FrameView
 
 #: Tints of a leak shown after a refused bucket click: where the click was meant to go,
@@ -41,3 +44,51 @@ class GapTools:
 
     def _gap_line_width(self) -> float:
         return float(self.gap_width_box.value())
+
+    def _show_gap_size(self) -> None:
+        """The gap size box shows the current frame's setting (its own, or the project's)."""
+        i = self.current
+        if i < 0:
+            return
+        st = self.project.state(i)
+        if st.gap is not None:
+            value = st.gap
+        elif self.project.gap is None:
+            value = float(DEFAULT_GAP_1080P)
+        else:
+            shape = self.target_view.seg.shape if self.target_view.seg is not None else (1080, 1080)
+            value = self.project.gap * 1080 / min(shape)
+        self.gap_size_box.blockSignals(True)
+        self.gap_size_box.setValue(value)
+        self.gap_size_box.blockSignals(False)
+
+    def _gap_size_changed(self, value: float) -> None:
+        """The gap size box: the current frame is re-segmented with it in the background,
+        then the setting becomes the frame's own (undoable), shown in the gap check."""
+        i = self.current
+        if i < 0:
+            return
+        proj = self.project
+        path, gap = proj.frames[i], float(value)
+        px = proj.frame_gap(i, replace(proj.state(i), gap=gap))
+
+        def job():
+            k = proj.index_of(path)
+            if k >= 0:
+                proj.seg(k)
+                proj.seg(k, gap=px)
+            yield path
+
+        def done(cancelled, error):
+            if error:
+                self.report(error)
+                return
+            k = self.project.index_of(path)
+            if cancelled or k < 0:
+                return
+            if not self.act_gap_check.isChecked():
+                self.act_gap_check.setChecked(True)
+            self.push(self.project.set_gap(k, gap))
+            self._status(f"Gap size {gap:g} px (at 1080p) for {self.project.stem(k)}: Ctrl+Z takes it back.")
+
+        self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)

@@ -408,6 +408,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
             f"Reference: {self.project.stem(j)}" if j >= 0 else "Reference: none (mark a keyframe)"
         )
         self._apply_overlay()
+        self._show_gap_size()
         self._update_thumb(i)
         self._update_status()
         if self._pending_doubt is not None:

@@ -97,3 +97,31 @@ def test_a_gap_line_closes_the_leak_with_the_width_chosen(qtbot, window, tmp_pat
     qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view_pos(view, 60, 30))
     assert pixel(view, 60, 30) == RED and pixel(view, 10, 10) == CLEAR
     assert np.array_equal(window.project.colours(0)[view.seg.labels[30, 60]], RED)
+
+
+def test_the_gap_size_box_re_segments_the_frame_and_undo_takes_it_back(qtbot, window, tmp_path):
+    from test_gaps import _leaky_body
+
+    paths = [_leaky_body(tmp_path / f"b{k}.png", size=540, hole=7) for k in (1, 2)]
+    drop(qtbot, window, paths)
+    wait_shown(qtbot, window, 0)
+    view = window.target_view
+    assert view.seg.labels[250, 250] == view.seg.labels[10, 10]
+    assert window.gap_size_box.value() == 5
+    window.gap_size_box.setValue(10)
+    qtbot.waitUntil(lambda: view.seg.labels[250, 250] != view.seg.labels[10, 10], timeout=10000)
+    assert window.project.state(0).gap == 10.0 and view.gap_check  # shown in the gap check
+    table = false_colours(view.seg.n)
+    assert (
+        pixel(view, 250, 250)
+        == tuple(int(v) for v in table[view.seg.labels[250, 250]])
+        != pixel(view, 10, 10)
+    )
+    window.show_frame(1)
+    wait_shown(qtbot, window, 1)
+    assert window.gap_size_box.value() == 5  # frame 1 keeps the project's
+    window.undo.undo()
+    window.show_frame(0)
+    wait_shown(qtbot, window, 0)
+    qtbot.waitUntil(lambda: view.seg.labels[250, 250] == view.seg.labels[10, 10], timeout=10000)
+    assert window.project.state(0).gap is None and window.gap_size_box.value() == 5
