@@ -78,6 +78,21 @@ def unpainted(
     return np.nonzero(clear)[0]
 
 
+def review_progress(state) -> tuple[int, int]:
+    """(reviewed, to review) of a coloured frame: regions the colourist accepted or
+    painted, out of those plus the regions still doubtful (keyframes: (0, 0))."""
+    from .project import DOUBT_THRESHOLD
+
+    if state.keyframe or state.confidence is None:
+        return 0, 0
+    conf = np.asarray(state.confidence)
+    locked = [r for r in state.locks if 0 < r < len(conf)]
+    low = conf < DOUBT_THRESHOLD
+    low[0] = False
+    low[locked] = False
+    return len(locked), len(locked) + int(low.sum())
+
+
 def settle_dust(seg: Segmentation, colours: np.ndarray, dust: Dust) -> np.ndarray:
     """uint8[n + 1, 4]: ``colours`` with every dust speck in its largest neighbour's colour
     (the neighbour with the most pixels, across the stroke) or in the line's colour."""

@@ -25,6 +25,7 @@ import numpy as np
 from .check import Dust, settle_dust
 from .clip import natural_key
 from .errors import ImageReadError, ProjectError
+from .frames import FrameEdits
 from .image_io import image_size, read_rgba
 from .labelcache import LabelCache
 from .lineart import LineArt, read_line_art
@@ -101,10 +102,13 @@ class Change:
     frames: dict = field(default_factory=dict)  # path -> (FrameState, FrameState)
     palette: tuple | None = None  # (before list[Swatch], after list[Swatch])
     style: tuple | None = None  # (before, after)
+    #: (frame paths before, after) when frames moved, came or went; a frame that came
+    #: has None before, one that went None after.
+    order: tuple | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.frames and self.palette is None and self.style is None
+        return not self.frames and self.palette is None and self.style is None and self.order is None
 
     def merged(self, later: Change, text: str | None = None) -> Change:
         """This change followed by ``later``, as one record."""
@@ -117,7 +121,10 @@ class Change:
         sty = self.style
         if later.style is not None:
             sty = (sty[0] if sty else later.style[0], later.style[1])
-        return Change(text or self.text, frames, pal, sty)
+        order = self.order
+        if later.order is not None:
+            order = (order[0] if order else later.order[0], later.order[1])
+        return Change(text or self.text, frames, pal, sty, order)
 
 
 def seg_from_labels(labels: np.ndarray) -> Segmentation:
@@ -217,7 +224,7 @@ class SegCache:
             self._sizes.clear()
 
 
-class Project(PaletteStyles):
+class Project(PaletteStyles, FrameEdits):
     """Frames in natural order with their :class:`FrameState`, plus the palette."""
 
     def __init__(self, gap: int | None = None, cache: int = 12):
@@ -268,6 +275,7 @@ class Project(PaletteStyles):
         skipped file.  Frames are kept in natural order; known paths are not added twice."""
         key_images = {str(Path(k).resolve()): str(v) for k, v in (key_images or {}).items()}
         problems: list[str] = []
+        before = len(self.frames)
         for p in paths:
             p = str(Path(p).resolve())
             if p in self.states:
@@ -302,10 +310,23 @@ class Project(PaletteStyles):
                     state = FrameState(keyframe=True, key_image=key)
             self.frames.append(p)
             self.states[p] = state
-        self.frames.sort(key=lambda s: natural_key(Path(s).name))
+        self._sort_in(before)
         return problems
 
     # -- line art and segmentation ------------------------------------------------------
+
+    def _sort_in(self, count: int) -> None:
+        """Frames after the first ``count`` were just added: put them in natural order
+        among the others, keeping the order the user gave the others."""
+        name = lambda s: natural_key(Path(s).name)  # noqa: E731
+        old, new = self.frames[:count], sorted(self.frames[count:], key=name)
+        if old == sorted(old, key=name):
+            self.frames = sorted(self.frames, key=name)
+            return
+        for p in new:
+            at = next((k for k, q in enumerate(old) if name(q) > name(p)), len(old))
+            old.insert(at, p)
+        self.frames = old
 
     def frame_gap(self, i: int, state: FrameState | None = None) -> int | None:
         """Gap (px of frame ``i``) it is segmented with: its own setting, scaled from
@@ -426,8 +447,13 @@ class Project(PaletteStyles):
 
     def apply(self, change: Change, undo: bool = False) -> None:
         for path, (before, after) in change.frames.items():
-            if path in self.states:
-                self.states[path] = before if undo else after
+            state = before if undo else after
+            if state is None:  # a frame that went
+                self.states.pop(path, None)
+            elif path in self.states or change.order is not None:
+                self.states[path] = state
+        if change.order is not None:
+            self.frames = list(change.order[0] if undo else change.order[1])
         if change.palette is not None:
             self.palette = list(change.palette[0] if undo else change.palette[1])
         if change.style is not None:

@@ -8,7 +8,7 @@ from functools import partial
 import qtawesome as qta
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSlider, QSpinBox
 
 from ..core.segment import DEFAULT_GAP_1080P, MAX_GAP_1080P
 from .tools import GAP_WIDTH, Tool
@@ -110,6 +110,24 @@ def build_actions(win) -> None:
     win.act_prev_doubt = A(
         "Previous doubtful region", lambda: win.next_doubt(True), "Shift+N", "fa5s.step-backward"
     )
+    win.act_accept = A(
+        "&Accept doubtful region",
+        win.accept_doubt,
+        None,
+        "fa5s.check",
+        "The doubtful region N went to is right: keep it and go to the next",
+    )
+    # Enter itself is the target view's key (FrameView.enter_pressed): a window shortcut
+    # would take it from a swatch being renamed or a number typed in the toolbar.
+    win.act_accept.setText("&Accept doubtful region\tEnter")
+    win.act_onion = A(
+        "&Onion skin",
+        win._set_onion,
+        "O",
+        "fa5s.clone",
+        "Show the previous frame's colours over the target (opacity beside it)",
+        checkable=True,
+    )
     win.act_unpainted = A(
         "&Unpainted check",
         win._set_unpainted_check,
@@ -150,6 +168,26 @@ def build_actions(win) -> None:
         "fa5s.moon",
         "Add a palette style from a .gpl/.json palette or a colour model sheet",
     )
+    win.act_open_sheet = A(
+        "Open colour &model sheet…",
+        win._open_sheet_dialog,
+        None,
+        "fa5s.image",
+        "Show a model sheet beside the palette: click its colours, extract its swatches",
+    )
+    win.act_remove_frame = A(
+        "Remove frame", lambda: win.remove_frames([win.current]), None, "fa5s.trash", "Remove this frame"
+    )
+    win.act_insert_frames = A(
+        "Insert frames after…", lambda: win._insert_dialog(win.current + 1), None, "fa5s.plus-square"
+    )
+    win.act_retake = A(
+        "Replace line art (retake)…",
+        lambda: win._retake_dialog(win.current),
+        None,
+        "fa5s.exchange-alt",
+        "Replace this frame's drawing; the regions that still match keep their colours",
+    )
     win.act_fit = A("&Fit to window", win.fit_views, "Ctrl+0", "fa5s.expand")
     win.act_zoom_in = A("Zoom in", lambda: win.target_view.zoom_by(1.25), "Ctrl++")
     win.act_zoom_out = A("Zoom out", lambda: win.target_view.zoom_by(0.8), "Ctrl+-")
@@ -181,6 +219,9 @@ def build_actions(win) -> None:
     m = mb.addMenu("&Frame")
     for a in (win.act_key, win.act_import_key, win.act_next, win.act_prev):
         m.addAction(a)
+    m.addSeparator()
+    for a in (win.act_insert_frames, win.act_retake, win.act_remove_frame):
+        m.addAction(a)
     m = mb.addMenu("&Colour")
     for a in (
         win.act_propagate,
@@ -188,12 +229,15 @@ def build_actions(win) -> None:
         win.act_overlay,
         win.act_next_doubt,
         win.act_prev_doubt,
+        win.act_accept,
+        win.act_onion,
         win.act_unpainted,
         win.act_next_unpainted,
         win.act_prev_unpainted,
         win.act_paint_unpainted,
         win.act_next_style,
         win.act_import_style,
+        win.act_open_sheet,
     ):
         m.addAction(a)
     m = mb.addMenu("&Tools")
@@ -205,6 +249,7 @@ def build_actions(win) -> None:
     m.addSeparator()
     m.addAction(win.palette_dock.toggleViewAction())
     m.addAction(win.history_dock.toggleViewAction())
+    m.addAction(win.sheet_dock.toggleViewAction())
 
     tb = win.addToolBar("Main")
     tb.setObjectName("main_toolbar")
@@ -269,5 +314,13 @@ def build_actions(win) -> None:
     win.dust_to_box.addItems(["neighbour", "line"])
     win.dust_to_box.setToolTip("At export, dust takes its largest neighbour's colour, or the line's")
     win.dust_to_box.currentTextChanged.connect(lambda t: win.set_dust(to=t))
+    tb.addAction(win.act_onion)
+    win.onion_slider = QSlider(Qt.Horizontal)
+    win.onion_slider.setRange(0, 100)
+    win.onion_slider.setValue(40)
+    win.onion_slider.setMaximumWidth(80)
+    win.onion_slider.setToolTip("Onion skin opacity")
+    win.onion_slider.valueChanged.connect(lambda v: win._apply_onion())
+    tb.addWidget(win.onion_slider)
     tb.addWidget(win.dust_box)
     tb.addWidget(win.dust_to_box)

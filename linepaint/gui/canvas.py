@@ -127,6 +127,7 @@ class FrameView(QGraphicsView):
     hovered = Signal(QPointF)
     stroke_finished = Signal(list)  # [QPointF] in scene coordinates
     view_changed = Signal()
+    enter_pressed = Signal()
 
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
@@ -141,6 +142,7 @@ class FrameView(QGraphicsView):
         self.setBackgroundBrush(QColor(58, 58, 62))
         self.setViewportUpdateMode(QGraphicsView.MinimalViewportUpdate)
         self.colour_item = ImageItem()
+        self.onion_item = ImageItem()
         self.line_item = ImageItem()
         self.overlay_item = ImageItem()
         self.highlight_item = ImageItem()
@@ -151,6 +153,7 @@ class FrameView(QGraphicsView):
         for z, item in enumerate(
             (
                 self.colour_item,
+                self.onion_item,
                 self.line_item,
                 self.overlay_item,
                 self.stroke_item,
@@ -232,6 +235,11 @@ class FrameView(QGraphicsView):
         if line is not None:
             h, w = line.shape
             self.scene().setSceneRect(QRectF(0, 0, w, h))
+
+    def set_onion(self, rgba: np.ndarray | None, opacity: float = 0.5) -> None:
+        """Another frame's colour layer (uint8[H, W, 4]) over this one's, at ``opacity``."""
+        self.onion_item.set_array(None if rgba is None else premultiply(rgba))
+        self.onion_item.setOpacity(float(opacity))
 
     def set_gap_check(self, on: bool) -> None:
         """Show each region in its own random colour (a leak shows as one colour over two
@@ -381,6 +389,9 @@ class FrameView(QGraphicsView):
         self.view_changed.emit()
 
     def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers():
+            self.enter_pressed.emit()
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.viewport().setCursor(Qt.OpenHandCursor)

@@ -9,6 +9,8 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QMenu
 
 THUMB_W, THUMB_H = 112, 72
+#: What Qt's item views put in a drag of their own items.
+ITEM_MIME = "application/x-qabstractitemmodeldatalist"
 
 
 def urls_to_paths(mime) -> list[str]:
@@ -43,6 +45,10 @@ class Filmstrip(QListWidget):
     frame_chosen = Signal(int)
     keyframe_toggled = Signal(int)
     import_keyframe = Signal(int)
+    frame_moved = Signal(int, int)  # from, to
+    insert_requested = Signal(int)  # before this place
+    remove_requested = Signal(int)
+    retake_requested = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,7 +64,10 @@ class Filmstrip(QListWidget):
         self.setFixedHeight(THUMB_H + 62)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DropOnly)
+        # Thumbnails drag to a new place (the window moves the frame); files drop in.
+        self.setDragDropMode(QAbstractItemView.DragDrop)
+        self.setDragEnabled(True)
+        self.setDefaultDropAction(Qt.MoveAction)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -68,6 +77,7 @@ class Filmstrip(QListWidget):
         self._doubt: dict[int, int] = {}
         #: Unpainted regions per frame while the unpainted check is on.
         self.unpainted: dict[int, int] = {}
+        self.progress: dict[int, tuple[int, int]] = {}
 
     def set_frames(self, stems: list[str]) -> None:
         self.blockSignals(True)
@@ -89,8 +99,11 @@ class Filmstrip(QListWidget):
         self._thumbs[i] = QPixmap.fromImage(img)
         self._refresh(i)
 
-    def set_marks(self, keys: set[int], doubt: dict[int, int]) -> None:
+    def set_marks(self, keys: set[int], doubt: dict[int, int], progress: dict | None = None) -> None:
+        """Keyframes, doubtful regions per frame, and review progress per frame
+        ((reviewed, to review): a bar under the thumbnail)."""
         self._keys, self._doubt = set(keys), dict(doubt)
+        self.progress = dict(progress or {})
         for i in range(self.count()):
             self._refresh(i)
 
@@ -115,6 +128,13 @@ class Filmstrip(QListWidget):
             p.setPen(Qt.NoPen)
             p.setBrush(QColor(255, 196, 0))
             p.drawRect(0, 0, THUMB_W, 5)
+        done, total = self.progress.get(i, (0, 0))
+        if total:
+            p.setPen(Qt.NoPen)
+            p.setBrush(QColor(90, 90, 90))
+            p.drawRect(0, THUMB_H - 5, THUMB_W, 5)
+            p.setBrush(QColor(40, 190, 80))
+            p.drawRect(0, THUMB_H - 5, round(THUMB_W * done / total), 5)
         p.end()
         item.setIcon(QIcon(pm))
         stem = item.text().split("  ")[0].lstrip("★ ")
@@ -122,12 +142,16 @@ class Filmstrip(QListWidget):
         d = self._doubt.get(i, 0)
         if d:
             label += f"  ?{d}"
+        done, total = self.progress.get(i, (0, 0))
         u = self.unpainted.get(i, 0)
         if u:
             label += f"  ○{u}"
         item.setText(label)
         item.setToolTip(
-            f"{stem}" + (" (keyframe)" if i in self._keys else "") + (f", {d} doubtful regions" if d else "")
+            f"{stem}"
+            + (" (keyframe)" if i in self._keys else "")
+            + (f", {d} doubtful regions" if d else "")
+            + (f", {done} of {total} reviewed" if total else "")
         )
 
     def _menu(self, pos) -> None:
@@ -141,6 +165,11 @@ class Filmstrip(QListWidget):
             lambda: self.keyframe_toggled.emit(i),
         )
         menu.addAction("Import coloured keyframe…", lambda: self.import_keyframe.emit(i))
+        menu.addSeparator()
+        menu.addAction("Insert frames before…", lambda: self.insert_requested.emit(i))
+        menu.addAction("Insert frames after…", lambda: self.insert_requested.emit(i + 1))
+        menu.addAction("Replace line art (retake)…", lambda: self.retake_requested.emit(i))
+        menu.addAction("Remove frame", lambda: self.remove_requested.emit(i))
         menu.exec(self.mapToGlobal(pos))
 
     # Dropping on the strip itself (QListWidget swallows drops otherwise).
@@ -161,5 +190,15 @@ class Filmstrip(QListWidget):
         if paths:
             event.acceptProposedAction()
             self.files_dropped.emit(paths)
+        elif event.mimeData().hasFormat(ITEM_MIME):
+            # A thumbnail dragged within the strip: the window moves the frame and
+            # rebuilds the strip; the list must not move (or drop) the item itself.
+            src = self.currentRow()
+            at = self.indexAt(event.position().toPoint()).row()
+            dst = self.count() - 1 if at < 0 else at
+            event.setDropAction(Qt.CopyAction)
+            event.accept()
+            if src >= 0 and dst != src:
+                self.frame_moved.emit(src, dst)
         else:
             super().dropEvent(event)

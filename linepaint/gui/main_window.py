@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.check import review_progress
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
 from ..core.project import Change, Project, Stroke
@@ -38,10 +39,12 @@ from .check import Checks
 from .commands import ChangeCommand
 from .files import ProjectFiles
 from .filmstrip import Filmstrip, frame_thumbnail, thumbnail, urls_to_paths
+from .frames import FrameTools
 from .gapcheck import GapTools
 from .palette_dock import PaletteWidget
 from .review import Review
 from .runs import RunFeeder
+from .sheet import Sheets
 from .styles import Styles
 from .tools import AreaDrag, GapDrag, RegionClick, Tool, area_fill, bucket
 from .workers import JobRunner
@@ -61,7 +64,7 @@ def _one_line(text: str, details: list[str] | None = None) -> str:
     return f"{flat.rstrip('.:')}: {rest}" if rest else flat
 
 
-class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
+class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, Sheets, QMainWindow):
     #: Emitted after a frame's colours are on screen (tests and --screenshot wait on it).
     frame_shown = Signal(int)
 
@@ -144,11 +147,13 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
         self.target_view.clicked.connect(lambda p, b, m: self._view_click(self.target_view, p, b, m))
         self.ref_view.clicked.connect(lambda p, b, m: self._view_click(self.ref_view, p, b, m))
         self.target_view.hovered.connect(self._hover)
+        self.target_view.enter_pressed.connect(self.accept_doubt)
         self.target_view.stroke_finished.connect(self._stroke)
         self.filmstrip.files_dropped.connect(self.add_paths)
         self.filmstrip.frame_chosen.connect(self.show_frame)
         self.filmstrip.keyframe_toggled.connect(self.toggle_keyframe)
         self.filmstrip.import_keyframe.connect(self._import_keyframe_dialog)
+        self._connect_frame_tools()
 
         self.palette = PaletteWidget()
         self.palette.colour_picked.connect(lambda c: self._status(f"Colour {self._hex(c)}"))
@@ -170,6 +175,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
         hist.setWidget(self.undo_view)
         self.addDockWidget(Qt.RightDockWidgetArea, hist)
         self.history_dock = hist
+        self._build_sheet_dock()
 
         sb = self.statusBar()
         self.frame_label = QLabel()
@@ -327,6 +333,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
         if i == self.current and not force:
             return
         self.current = i
+        self._shown_path = self.project.frames[i]
         self._doubt_cursor = self._unpainted_cursor = -1
         if self.filmstrip.currentRow() != i:
             self.filmstrip.blockSignals(True)
@@ -344,7 +351,8 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
         if i < 0:
             return
         j = self.ref_index_for(i)
-        need = [k for k in (i, j) if k >= 0 and (self.project.cached(k) is None or self._unresolved(k))]
+        shown = (i, j, *self._onion_frames())
+        need = [k for k in shown if k >= 0 and (self.project.cached(k) is None or self._unresolved(k))]
         if not need:
             self._display()
             return
@@ -409,6 +417,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
         )
         self._apply_overlay()
         self._show_gap_size()
+        self._apply_onion()
         self._update_thumb(i)
         self._update_status()
         if self._pending_doubt is not None:
@@ -482,6 +491,8 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
 
     def on_change(self, change: Change) -> None:
         """Redraw what ``change`` touched (called after apply, undo and redo)."""
+        if change.order is not None:
+            self._order_changed()
         if change.palette is not None:
             self.palette.set_swatches(self.project.palette)
         if change.style is not None:
@@ -501,7 +512,12 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, QMainWindow):
 
     def _update_marks(self) -> None:
         doubt = {i: len(self.project.doubtful(i)) for i in range(len(self.project))}
-        self.filmstrip.set_marks(set(self.project.keyframes()), {i: d for i, d in doubt.items() if d})
+        progress = {i: review_progress(self.project.state(i)) for i in range(len(self.project))}
+        self.filmstrip.set_marks(
+            set(self.project.keyframes()),
+            {i: d for i, d in doubt.items() if d},
+            {i: p for i, p in progress.items() if p[1]},
+        )
 
     def _update_status(self) -> None:
         n = len(self.project)

@@ -7,10 +7,52 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF
 
-from ..core.project import DOUBT_THRESHOLD
+from ..core.project import DOUBT_THRESHOLD, Change
 
 
 class Review:
+    # -- onion skin ------------------------------------------------------------------------
+
+    def _onion_frames(self) -> tuple[int, ...]:
+        on = getattr(self, "act_onion", None) is not None and self.act_onion.isChecked()
+        return (self.current - 1,) if on and self.current > 0 else ()
+
+    def _set_onion(self, on: bool) -> None:
+        if on and self._onion_frames() and self.project.cached(self.current - 1) is None:
+            self._refresh_views()  # reads the previous frame first
+        else:
+            self._apply_onion()
+
+    def _apply_onion(self) -> None:
+        """The previous frame's colours over the target, at the slider's opacity."""
+        view = self.target_view
+        prev = self._onion_frames()
+        c = self.project.cached(prev[0]) if prev else None
+        if c is None or view.seg is None:
+            view.set_onion(None)
+            return
+        seg = c[1]
+        view.set_onion(self.project.colours(prev[0], seg)[seg.filled], self.onion_slider.value() / 100)
+
+    # -- accepting a doubtful region ------------------------------------------------------
+
+    def accept_doubt(self) -> None:
+        """Enter: the doubtful region N went to is right as it is.  It is locked in its
+        colour (propagation keeps it), leaves the queue, counts as reviewed; on to the
+        next one."""
+        regions = self._doubt_list()
+        if not 0 <= self._doubt_cursor < len(regions) or self.target_view.seg is None:
+            self._status("Press N to go to a doubtful region first, then Enter to accept it.")
+            return
+        region = int(regions[self._doubt_cursor])
+        seg = self.target_view.seg
+        colours = self.project.colours(self.current, seg)
+        swatch = int(self.project.swatch_ids(self.current, colours)[region])
+        change = self.project.fill(self.current, region, tuple(int(v) for v in colours[region]), seg, swatch)
+        self.push(Change(f"Accept region {region} of {self.project.stem(self.current)}", change.frames))
+        self._doubt_cursor -= 1  # the list lost this region: the next one moved up
+        self.next_doubt(False)
+
     def _set_overlay(self, on: bool) -> None:
         self._overlay = bool(on)
         self._apply_overlay()
