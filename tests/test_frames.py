@@ -1,21 +1,13 @@
 """Editing the shot's frames: move, insert, remove, retake; every edit undoes."""
 
 import cv2
-from gui.synthetic import BODY, EYE, draw_frame, write_clip
+from gui.synthetic import BODY, EYE, draw_frame, keyed_project
 
-from linepaint.core.clip import find_frames
 from linepaint.core.image_io import write_png
-from linepaint.core.project import Project
 
 
 def keyed(tmp_path, frames=4):
-    clip = write_clip(tmp_path / "clip", frames=frames, keyframes=tuple(range(frames)))
-    lines, keys, _ = find_frames([clip])
-    proj = Project()
-    proj.add_frames(lines, keys)
-    for i in range(frames):
-        proj.resolve_keyframe(i, proj.seg(i))
-    return proj
+    return keyed_project(tmp_path / "clip", frames, range(frames))
 
 
 def colour_at(proj, i, x, y):

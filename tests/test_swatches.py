@@ -8,13 +8,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from gui.synthetic import BODY, EYE, FLOOR, write_clip
+from gui.synthetic import BODY, EYE, FLOOR, keyed_project
 
-from linepaint.core.clip import find_frames
 from linepaint.core.errors import LinepaintError
 from linepaint.core.image_io import read_rgba
 from linepaint.core.palette import Swatch
-from linepaint.core.project import Project
 from linepaint.core.project_file import open_project, save_project
 from linepaint.core.swatches import ids_for, style_by_name, style_from_sheets, with_ids
 
@@ -22,14 +20,7 @@ NIGHT_BODY = (60, 40, 120, 255)
 
 
 def keyed(tmp_path, frames=3):
-    """A project whose frames are all keyframes (colours read from their images)."""
-    clip = write_clip(tmp_path / "clip", frames=frames, keyframes=tuple(range(frames)))
-    lines, keys, _ = find_frames([clip])
-    proj = Project()
-    proj.add_frames(lines, keys)
-    for i in range(frames):
-        proj.resolve_keyframe(i, proj.seg(i))
-    return proj
+    return keyed_project(tmp_path / "clip", frames, range(frames))
 
 
 def test_every_region_stores_its_swatch(tmp_path):

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ImageReadError, ProjectError
-from .image_io import image_size
+from .errors import ProjectError
 
 #: A retake's region keeps its old colour when it and the old region it lies on share
 #: at least this share of both their areas (a redrawn part has moved or changed shape).
@@ -63,15 +62,10 @@ class FrameEdits:
             if p in self.states or p in new:
                 problems.append(f"{Path(p).name}: already in the shot.")
                 continue
-            try:
-                size = image_size(p)
-            except ImageReadError as exc:
-                problems.append(str(exc))
+            problem = self._frame_size(p)[1]
+            if problem:
+                problems.append(problem)
                 continue
-            if self.size is not None and size != self.size:
-                problems.append(f"{Path(p).name}: {size[0]}x{size[1]} does not match the shot.")
-                continue
-            self.size = self.size or size
             new.append(p)
         if not new:
             return self._change("Insert frames"), problems
@@ -100,12 +94,9 @@ class FrameEdits:
         old_path = self.frames[i]
         if new_path in self.states:
             raise ProjectError(f"{Path(new_path).name}: already a frame of the shot.")
-        size = image_size(new_path)
-        if self.size is not None and size != self.size:
-            raise ProjectError(
-                f"{Path(new_path).name}: {size[0]}x{size[1]} does not match the shot's "
-                f"{self.size[0]}x{self.size[1]}."
-            )
+        problem = self._frame_size(new_path)[1]
+        if problem:
+            raise ProjectError(problem)
         st = self.states[old_path]
         old_seg = seg or self.seg(i)
         if st.keyframe and st.colours is None:

@@ -269,6 +269,22 @@ class Project(PaletteStyles, FrameEdits):
     def keyframes(self) -> list[int]:
         return [i for i, p in enumerate(self.frames) if self.states[p].keyframe]
 
+    def _frame_size(self, path: str) -> tuple:
+        """(size, None) of a line file that fits the project (the first sets its size),
+        or (None, the sentence saying why it does not)."""
+        try:
+            size = image_size(path)
+        except ImageReadError as exc:
+            return None, str(exc)
+        if self.size is None:
+            self.size = size
+        elif size != self.size:
+            return None, (
+                f"{Path(path).name}: {size[0]}x{size[1]} does not match the project's "
+                f"{self.size[0]}x{self.size[1]}."
+            )
+        return size, None
+
     def add_frames(self, paths: Iterable[str | os.PathLike], key_images: dict | None = None) -> list[str]:
         """Add line frames (and coloured keyframe images by line path).  Frames that cannot
         be read or differ in size from the project are skipped; returns one message per
@@ -280,18 +296,9 @@ class Project(PaletteStyles, FrameEdits):
             p = str(Path(p).resolve())
             if p in self.states:
                 continue
-            try:
-                size = image_size(p)
-            except ImageReadError as exc:
-                problems.append(str(exc))
-                continue
-            if self.size is None:
-                self.size = size
-            elif size != self.size:
-                problems.append(
-                    f"{Path(p).name}: {size[0]}x{size[1]} does not match the project's "
-                    f"{self.size[0]}x{self.size[1]}."
-                )
+            size, problem = self._frame_size(p)
+            if problem:
+                problems.append(problem)
                 continue
             state = FrameState()
             key = key_images.get(p)

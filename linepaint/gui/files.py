@@ -15,6 +15,9 @@ from ..core.export import export_frames, prepare_output
 from ..core.project import Project
 from ..core.project_file import MissingFramesError, autosave_path, open_project, save_project
 
+#: The file dialogs' filter for images linepaint reads.
+IMAGES = "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
+
 #: Export kinds (:data:`~linepaint.core.export.KINDS`) as the export dialog names them.
 EXPORT_KINDS = {
     "flat": "Flat colours with black lines",
@@ -28,9 +31,7 @@ class ProjectFiles:
     # -- project files ---------------------------------------------------------------------
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open", "", "linepaint project (*.lpproj);;Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open", "", f"linepaint project (*.lpproj);;{IMAGES}")
         if path:
             self.open_paths([path])
 
@@ -46,7 +47,7 @@ class ProjectFiles:
             self,
             f"Coloured keyframe for {self.project.stem(i)}",
             "",
-            "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)",
+            IMAGES,
         )
         if path:
             self.import_keyframe(i, path)

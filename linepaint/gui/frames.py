@@ -8,8 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
-
-IMAGES = "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
+from .files import IMAGES
 
 
 class FrameTools:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVB
 from ..core.errors import LinepaintError
 from ..core.image_io import read_rgba
 from ..core.sheet import sheet_swatches
+from .files import IMAGES
 
 
 class SheetView(QLabel):
@@ -130,9 +131,7 @@ class Sheets:
         return True
 
     def _open_sheet_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open colour model sheet", "", "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open colour model sheet", "", IMAGES)
         if path:
             self.open_sheet(path)
 

@@ -13,8 +13,7 @@ from ..core.errors import LinepaintError
 from ..core.image_io import is_image_file, read_rgba
 from ..core.palette import read_palette, write_palette
 from ..core.swatches import style_by_name, style_from_sheets
-
-IMAGES = "Images (*.png *.tif *.tiff *.jpg *.jpeg *.webp)"
+from .files import IMAGES
 
 
 class Styles:

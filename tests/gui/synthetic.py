@@ -78,13 +78,14 @@ class OverlapMatcher:
         )
 
 
-def keyed_project(root: Path, frames: int):
-    """A :class:`~linepaint.core.project.Project` over a fresh clip, its keyframe read."""
+def keyed_project(root: Path, frames: int, keyframes=(0,)):
+    """A :class:`~linepaint.core.project.Project` over a fresh clip, its keyframes read."""
     from linepaint.core.clip import find_frames
     from linepaint.core.project import Project
 
-    lines, keys, _ = find_frames([write_clip(root, frames=frames)])
+    lines, keys, _ = find_frames([write_clip(root, frames=frames, keyframes=tuple(keyframes))])
     proj = Project()
     proj.add_frames(lines, keys)
-    proj.resolve_keyframe(0, proj.seg(0))
+    for k in keyframes:
+        proj.resolve_keyframe(k, proj.seg(k))
     return proj
