@@ -116,11 +116,19 @@ def test_running_out_of_memory_is_one_line(tmp_path, capsys, monkeypatch):
 
 
 def test_a_png_pillow_calls_broken_is_an_image_error(tmp_path):
+    """Image data cut off by a chunk of no valid type: OpenCV gives up, and Pillow raised
+    ``SyntaxError: broken PNG file`` through read_rgba."""
+    raw = zlib.compress(b"".join(b"\x00" + bytes(range(16)) for _ in range(16)))
     bad = tmp_path / "broken.png"
-    bad.write_bytes(_png(8, 8, b"\x00\x00\x00\x04\x00\x01\x02\x03abcd\x00\x00\x00\x00"))
-    for read in (read_rgba, image_size):
-        with pytest.raises(ImageReadError, match="broken.png"):
-            read(bad)
+    garbage = struct.pack(">I", 4) + b"\x00\x01\x02\x03abcd\x00\x00\x00\x00"
+    head = _png(16, 16, _chunk(b"IDAT", raw[: len(raw) // 2]) + garbage)
+    bad.write_bytes(head)
+    with pytest.raises(ImageReadError, match="broken.png: the image is damaged"):
+        read_rgba(bad)
+    try:
+        assert image_size(bad) == (16, 16)  # the header itself is sound
+    except ImageReadError as exc:
+        assert "broken.png" in str(exc)
 
 
 def test_a_small_file_declaring_a_huge_frame_is_refused_from_its_header(tmp_path):

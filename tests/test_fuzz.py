@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 
 import cv2
 import numpy as np
@@ -62,7 +64,22 @@ def images() -> dict[str, bytes]:
         (".webp", img),
     ):
         out[f"seed{len(out)}{suffix}"] = cv2.imencode(suffix, arr)[1].tobytes()
+    out[f"seed{len(out)}.png"] = _split_idat_png(img[..., 0])
     return out
+
+
+def _split_idat_png(grey: np.ndarray) -> bytes:
+    """A grey PNG whose image data spans several IDAT chunks (as many encoders write it),
+    so mutations reach the chunk headers a decoder reads mid-image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    h, w = grey.shape
+    raw = zlib.compress(b"".join(b"\x00" + row.tobytes() for row in grey))
+    parts = [raw[i : i + 64] for i in range(0, len(raw), 64)]
+    ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + ihdr + b"".join(chunk(b"IDAT", p) for p in parts) + chunk(b"IEND", b"")
 
 
 @pytest.mark.parametrize("case", range(300))
