@@ -115,7 +115,12 @@ def cmd_colorize(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     engine = matcher.name
-    frames = colour_clip(clip, out, matcher, args.mode, args.output, args.gap, stems=stems, restyle=restyle)
+    from .core.check import Dust
+
+    dust = Dust(args.dust, args.dust_to) if args.dust else None
+    frames = colour_clip(
+        clip, out, matcher, args.mode, args.output, args.gap, stems=stems, restyle=restyle, dust=dust
+    )
     for done, frame in enumerate(frames, start=1):
         engine = frame.engine
         _progress(done, todo, "frames")
@@ -284,6 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the palette the keyframes are painted in (.gpl/.json, or the model sheet in the "
         "layout of --palette's); default: the keyframes' own colours, named by their code",
     )
+    c.add_argument(
+        "--dust",
+        type=_int_in(0, 10_000),
+        default=0,
+        metavar="PX",
+        help="specks of fewer than PX pixels take their largest neighbour's colour (or the "
+        "line's, --dust-to line); default 0: none",
+    )
+    c.add_argument("--dust-to", choices=("neighbour", "line"), default="neighbour")
     c.set_defaults(func=cmd_colorize)
 
     b = sub.add_parser(

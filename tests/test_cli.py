@@ -269,3 +269,23 @@ def test_colorize_palette_gpl_matched_by_name(synth_clip, tmp_path, capsys):
         main(["colorize", str(root), "-o", str(tmp_path / "o2"), "--palette", str(tmp_path / "bad.gpl")]) == 2
     )
     assert "bad.gpl" in capsys.readouterr().err
+
+
+def test_colorize_dust_takes_its_neighbours_colour(tmp_path):
+    from gui.synthetic import BODY, write_clip
+
+    clip = write_clip(tmp_path / "clip", frames=2)
+    for name in ("f2.png",):
+        img = read_rgba(clip / "line" / name)
+        cv2.rectangle(img, (50, 30), (55, 35), (0, 0, 0, 255), -1)
+        img[32:34, 52:54] = (255, 255, 255, 255)  # a 4-pixel speck of paper in the ink
+        write_png(clip / "line" / name, img)
+    args = ["colorize", str(clip), "-o", "OUT", "--engine", "classic", "--output", "colour"]
+    assert main([a.replace("OUT", str(tmp_path / "raw")) for a in args]) == 0
+    assert main([a.replace("OUT", str(tmp_path / "dust")) for a in args] + ["--dust", "6"]) == 0
+    assert tuple(read_rgba(tmp_path / "dust" / "f2.png")[32, 52]) == BODY
+    assert (
+        main([a.replace("OUT", str(tmp_path / "line")) for a in args] + ["--dust", "6", "--dust-to", "line"])
+        == 0
+    )
+    assert tuple(read_rgba(tmp_path / "line" / "f2.png")[32, 52]) == (0, 0, 0, 255)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .check import settle_dust
 from .clip import Clip, ClipFrames, choose_keyframes, open_clip
 from .errors import LinepaintError
 from .export import prepare_output, write_frame
@@ -74,12 +75,13 @@ def colour_clip(
     gap: int | None = None,
     stems: Iterable[str] | None = None,
     restyle: Callable[[np.ndarray], np.ndarray] | None = None,
+    dust=None,
 ) -> Iterator[ColouredFrame]:
     """Colour ``stems`` of ``clip`` (default: every frame without a keyframe) and write
     ``out/<stem>.png`` for each (``out`` made by :func:`~.export.prepare_output`),
     yielding each frame once its file is written.  ``restyle`` (a palette style, see
     :func:`~.swatches.clip_restyle`) recolours every frame, the keyframes too: they are
-    written in the style as well."""
+    written in the style as well.  ``dust`` (a :class:`~.check.Dust`) settles the specks."""
     frames = ClipFrames(clip, gap=gap)
     index = {s: i for i, s in enumerate(clip.stems)}
     only = None if stems is None else [index[s] for s in stems]
@@ -87,9 +89,11 @@ def colour_clip(
         for stem in clip.keyframes:
             k = index[stem]
             colours = restyle(frames.known_colours(k))
+            colours = colours if dust is None else settle_dust(frames.seg(k), colours, dust)
             write_frame(out, stem, output, frames.line(k), frames.seg(k), colours)
     for result in propagate(frames, matcher, mode=mode, only=only):
         colours = result.colours if restyle is None else restyle(result.colours)
+        colours = colours if dust is None else settle_dust(result.seg, colours, dust)
         write_frame(out, result.stem, output, frames.line(result.index), result.seg, colours)
         doubtful = int((result.confidence[1:] < DOUBT_THRESHOLD).sum())
         yield ColouredFrame(result.stem, result.engine, doubtful)

@@ -68,6 +68,7 @@ class Filmstrip(QListWidget):
         self.setDragDropMode(QAbstractItemView.DragDrop)
         self.setDragEnabled(True)
         self.setDefaultDropAction(Qt.MoveAction)
+        self.viewport().setAcceptDrops(True)  # a static icon view turns drops off
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setContextMenuPolicy(Qt.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -180,7 +181,7 @@ class Filmstrip(QListWidget):
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
+        if event.mimeData().hasUrls() or event.mimeData().hasFormat(ITEM_MIME):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)

@@ -28,6 +28,8 @@ class FrameTools:
         for i in range(len(self.project)):
             self._update_thumb(i)
         self._start_thumbnails()
+        self.filmstrip.set_unpainted({})
+        self._count_unpainted()  # queued after the thumbnails
         self.show_frame(max(0, self.current), force=True)
 
     def move_frame(self, i: int, j: int) -> None:

@@ -285,6 +285,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
         self.filmstrip.set_frames([self.project.stem(i) for i in range(len(self.project))])
         self._update_marks()
         self._start_thumbnails()
+        self._count_unpainted()
         self.show_frame(max(0, min(self.current, len(self.project) - 1)), force=True)
         QTimer.singleShot(0, self.fit_views)
 

@@ -60,3 +60,21 @@ def test_a_retake_keeps_the_colours_of_unchanged_regions(qtbot, window, tmp_path
     window.undo.undo()
     wait_shown(qtbot, window, 1)
     assert pixel(window.target_view, 68, 50) == EYE
+
+
+def test_the_unpainted_counts_follow_a_moved_frame(qtbot, window, tmp_path):
+    drop(qtbot, window, [write_clip(tmp_path / "clip", frames=5)])
+    wait_shown(qtbot, window, 0)
+    propagate(qtbot, window)
+    show(qtbot, window, 4)
+    window.push(window.project.unfill(4, int(window.target_view.seg.labels[50, 105])))  # f5's body
+    window.act_unpainted.setChecked(True)
+    qtbot.waitUntil(
+        lambda: not window.thumb_runner.busy and len(window.filmstrip.unpainted) == 5, timeout=10000
+    )
+    assert window.filmstrip.unpainted[4] == 1
+    drag_thumbnail(window.filmstrip, 4, 1)
+    qtbot.waitUntil(
+        lambda: not window.thumb_runner.busy and len(window.filmstrip.unpainted) == 5, timeout=10000
+    )
+    assert window.filmstrip.unpainted[1] == 1 and window.filmstrip.unpainted[4] == 0
