@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,10 +36,18 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def timed(cmd: list[str]) -> float:
+CPU_S: dict[str, float] = {}
+
+
+def timed(cmd: list[str], name: str) -> float:
+    """Wall seconds of ``cmd``; its CPU seconds (all its processes) go to ``CPU_S[name]``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_S[name] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1)
+    return wall
 
 
 def main() -> int:
@@ -73,7 +82,7 @@ def main() -> int:
             "    assert main(['colorize', c, '-o', sys.argv[1] + '/' + c.rsplit('/', 1)[1],"
             f" '--engine', '{args.engine}']) == 0\n"
         )
-        single = timed([sys.executable, "-c", code, str(root / "single"), *map(str, clips)])
+        single = timed([sys.executable, "-c", code, str(root / "single"), *map(str, clips)], "colorize")
         report = {
             "clips": args.clips,
             "frames_coloured": frames,
@@ -84,7 +93,7 @@ def main() -> int:
         }
         batch = [sys.executable, "-m", "linepaint", "batch", str(root / "clips"), "--engine", args.engine]
         if "local" in backends:
-            t = timed([*batch, "-o", str(root / "local"), "--backend", "local"])
+            t = timed([*batch, "-o", str(root / "local"), "--backend", "local"], "batch_local")
             report["batch_local_s"] = round(t, 2)
             report["batch_local_speedup"] = round(single / t, 2)
         if "ray" in backends:
@@ -97,11 +106,13 @@ def main() -> int:
             report["ray_cluster_start_s"] = round(time.perf_counter() - t, 2)
             address = ray.get_runtime_context().gcs_address
             try:
-                t = timed([*batch, "-o", str(root / "ray"), "--address", address])
+                t = timed([*batch, "-o", str(root / "ray"), "--address", address], "batch_ray")
             finally:
                 ray.shutdown()
             report["batch_ray_s"] = round(t, 2)
             report["batch_ray_speedup"] = round(single / t, 2)
+        # CPU seconds of each run's own processes (Ray's workers are the cluster's, not counted).
+        report["cpu_s"] = CPU_S
         report["load_average_before"] = load
         report["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
         print(json.dumps(report, indent=2))
