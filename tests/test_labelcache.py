@@ -67,3 +67,21 @@ def test_label_maps_past_16_bits_are_kept_whole():
     assert np.array_equal(cache.get("a.png", ()).labels, labels)
     assert cache.get("a.png", ()).n == labels.max()
     assert cache.get("b.png", ()) is None
+
+
+def test_folders_crashed_sessions_left_are_removed_a_day_later(tmp_path, monkeypatch):
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, recent = tmp_path / "linepaint-labels-old", tmp_path / "linepaint-labels-recent"
+    for d in (old, recent):
+        d.mkdir()
+        (d / "x.npz").write_bytes(b"x")
+    stale = time.time() - 2 * 24 * 3600
+    os.utime(old, (stale, stale))
+    cache = LabelCache()
+    folder = cache.folder
+    assert folder.parent == tmp_path and folder.is_dir()
+    assert not old.exists() and recent.is_dir()

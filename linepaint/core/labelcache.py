@@ -5,7 +5,7 @@ those a propagation is working on).  Every segmentation it computes also goes to
 folder of its own, compressed (its label map and the cuts its gap closing made: about
 0.1-0.3 MB for a 1080p frame), so a frame that left memory comes back by reading a
 small file instead of being segmented again.  The folder is temporary and goes with
-the project.
+the project; one a crashed session left behind is removed a day later.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import io
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -22,6 +23,22 @@ import numpy as np
 
 from .image_io import atomic_write_bytes
 from .segment import Segmentation
+
+#: A cache folder untouched this long is left over from a session that crashed.
+STALE_S = 24 * 3600
+PREFIX = "linepaint-labels-"
+
+
+def _remove_stale_folders() -> None:
+    """Delete cache folders that crashed sessions left in the temporary folder (one in use
+    is written to as frames are segmented; a file of it gone only costs a re-segment)."""
+    now = time.time()
+    for p in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            if p.is_dir() and now - p.stat().st_mtime > STALE_S:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
 
 
 class LabelCache:
@@ -37,7 +54,8 @@ class LabelCache:
     def folder(self) -> Path:
         with self._lock:
             if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="linepaint-labels-"))
+                _remove_stale_folders()
+                self._folder = Path(tempfile.mkdtemp(prefix=PREFIX))
                 weakref.finalize(self, shutil.rmtree, self._folder, True)
             return self._folder
 
