@@ -171,3 +171,29 @@ def test_dwanko_night_style_from_its_model_sheets(real_data):
     assert len(style) >= 12
     with pytest.raises(LinepaintError, match="same|size|layout"):
         style_from_sheets(pal, day, night[:10])
+
+
+def test_propagation_keeps_two_swatches_of_one_colour_apart(tmp_path):
+    """The eye of the keyframe is painted with a swatch that has the body's colour: the
+    propagated frames' eyes keep that swatch, so recolouring it moves only the eyes."""
+    from gui.synthetic import OverlapMatcher
+
+    from linepaint.core.propagate import propagate
+    from linepaint.core.run import Run
+
+    proj = keyed_project(tmp_path / "clip", 3)
+    proj.set_palette(proj.palette + [Swatch("eye twin", BODY)])
+    twin = proj.palette[-1]
+    eye = int(np.nonzero((proj.colours(0) == EYE).all(axis=1))[0][0])
+    proj.fill(0, eye, BODY, swatch=twin.id)
+    seq = proj.sequence()
+    run = Run(proj, seq, "Propagate {n} frame(s)")
+    for r in propagate(seq, OverlapMatcher(), locks=seq.locks()):
+        run.apply(r)
+    for i in (1, 2):
+        ids = proj.state(i).swatches
+        assert (ids == twin.id).sum() == 1
+    proj.set_palette([replace(s, rgba=EYE) if s.id == twin.id else s for s in proj.palette])
+    for i in (1, 2):
+        assert (proj.colours(i) == EYE).all(axis=1).sum() == 1
+        assert (proj.colours(i) == BODY).all(axis=1).any()

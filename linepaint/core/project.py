@@ -32,7 +32,15 @@ from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
 from .segment import MAX_GAP_1080P, Segmentation, gap_pixels, max_gap, segment
-from .swatches import DEFAULT_STYLE, PaletteStyles, ids_for, recoloured, style_colours, with_ids
+from .swatches import (
+    DEFAULT_STYLE,
+    PaletteStyles,
+    ids_for,
+    ids_via_reference,
+    recoloured,
+    style_colours,
+    with_ids,
+)
 
 Colour = tuple[int, int, int, int]
 CLEAR: Colour = (0, 0, 0, 0)
@@ -694,7 +702,7 @@ class Project(PaletteStyles, FrameEdits):
             reference=reference,
             engine=engine,
             locks=locks,
-            swatches=ids_for(colours, self._palettes()),
+            swatches=ids_via_reference(colours, source, self.states.get(reference), self._palettes()),
         )
 
     # -- sequences for background jobs ------------------------------------------------------

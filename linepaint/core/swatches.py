@@ -61,6 +61,26 @@ def ids_for(colours: np.ndarray, palettes: Iterable[Iterable[Swatch]]) -> np.nda
     return ids
 
 
+def ids_via_reference(colours: np.ndarray, source, reference, palettes) -> np.ndarray:
+    """int32[n + 1]: swatch ids of a propagated frame.  A region coloured like the
+    reference region it came from (``source``: int[n + 1], regions of the ``reference``
+    state) takes that region's swatch, so two swatches of one colour stay apart; the
+    others are looked up by colour in ``palettes``."""
+    colours = np.asarray(colours, np.uint8)
+    ids = ids_for(colours, palettes)
+    if reference is None or reference.colours is None or source is None:
+        return ids
+    ref_ids, ref_col = reference.swatches, np.asarray(reference.colours, np.uint8)
+    src = np.asarray(source, np.int64)
+    if ref_ids is None or len(ref_ids) != len(ref_col) or len(src) != len(ids):
+        return ids
+    ok = (src > 0) & (src < len(ref_ids))
+    ok[ok] = (ref_col[src[ok]] == colours[ok]).all(axis=1) & (ref_ids[src[ok]] > 0)
+    ids[ok] = ref_ids[src[ok]]
+    ids[0] = 0
+    return ids
+
+
 def recoloured(colours: np.ndarray, ids: np.ndarray, palette: Iterable[Swatch]) -> np.ndarray:
     """uint8[n + 1, 4]: ``colours`` with every region that stores a swatch of ``palette``
     in that swatch's colour (other regions keep theirs)."""
