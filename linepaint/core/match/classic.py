@@ -19,19 +19,34 @@ from scipy.spatial import cKDTree
 
 from ..flow import align
 from ..lineart import LineArt
+from ..regionshape import region_shape
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import ColourPosterior, MatchResult, Reference
 
-#: Weights of the candidate score (a log-linear model; tuned on procedural clips).
-W_VOTE = 4.0
-W_POS = 0.6
+#: Weights of the candidate score (a log-linear model), fitted by coordinate search on
+#: procedural clips of training seeds, drawn-animation and smooth motion together
+#: (never on the benchmark's held-out seeds or on real clips).
+W_VOTE = 2.8
+W_POS = 0.3
 W_SIZE = 0.6
 W_SHAPE = 0.3
-W_ADJ = 2.0
+W_ADJ = 4.0
 RELAX_ROUNDS = 3
 K_NEAR = 6
 CONFIDENCE_POWER = 4
+#: Weight of the position-free shape term, and of each descriptor's difference in it
+#: (:data:`linepaint.core.regionshape.FEATURES` order).
+W_DESC = 2.0
+DESC_WEIGHTS = np.array([0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.3])
+#: Weight of the distance between positions relative to each frame's ink (no flow).
+W_GPOS = 1.0
+#: Candidates per target region found by shape and rough place alone, for regions of at
+#: least ``SHAPE_MIN_AREA`` of the frame (specks' shapes say little).
+K_SHAPE = 4
+SHAPE_MIN_AREA = 1e-4
+#: Target x reference pairs above which shape candidates are not searched.
+SHAPE_MAX_PAIRS = 4_000_000
 
 
 def _segment_sum(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -76,10 +91,18 @@ class ClassicMatcher:
 
     name = "classic"
 
-    def _pairs_for_ref(self, ri: int, ref: Reference, target: Segmentation, interior: np.ndarray):
+    def _pairs_for_ref(
+        self,
+        ri: int,
+        ref: Reference,
+        target_line: LineArt,
+        target: Segmentation,
+        interior: np.ndarray,
+    ):
         n = target.n
         rs = ref.seg
         al = align(target.ink, rs.ink)
+        tshape, rshape = region_shape(target_line, target), region_shape(ref.line, rs)
         warped = al.warp_labels(rs.filled)
         # Whole-frame arrays, no masking: ink pixels are label 0 with weight 0, and the
         # bins of label 0 are never read.
@@ -111,8 +134,11 @@ class ClassicMatcher:
         near = np.asarray(near).reshape(n, k) + 1
         nt = np.repeat(np.arange(1, n + 1), k)
         nr = near.ravel()
-        allt = np.concatenate([vt, nt])
-        allr = np.concatenate([vr, nr])
+        # And the reference regions that look most like it, near its place relative to the
+        # character: a limb that swung far is where the flow did not look.
+        st, sr = self._shape_candidates(target, tshape, rshape)
+        allt = np.concatenate([vt, nt, st])
+        allr = np.concatenate([vr, nr, sr])
         code = np.unique(allt * (rs.n + 1) + allr)
         T, R = code // (rs.n + 1), code % (rs.n + 1)
         vote_of = dict(zip((vt * (rs.n + 1) + vr).tolist(), vote.tolist(), strict=True))
@@ -129,34 +155,36 @@ class ClassicMatcher:
         asp_t = np.log((bt[:, 2] + 1) / (bt[:, 3] + 1))
         asp_r = np.log((br[:, 2] + 1) / (br[:, 3] + 1))
         shape_pen = np.abs(asp_t - asp_r)
-        base = W_VOTE * V - W_POS * dpos * dpos - W_SIZE * size_pen - W_SHAPE * shape_pen
+        # Specks' shapes are a few pixels of noise: the term fades below SHAPE_MIN_AREA.
+        trust = np.minimum(at / (SHAPE_MIN_AREA * target.labels.size), 1.0)
+        desc = trust * self._shape_distance(tshape, rshape, T, R)
+        base = W_VOTE * V - W_POS * dpos * dpos - W_SIZE * size_pen - W_SHAPE * shape_pen - W_DESC * desc
         return T, R, np.full(len(T), ri), V, base
 
-    def match(
-        self,
-        refs: list[Reference],
-        target_line: LineArt,
-        target: Segmentation,
-        locked: dict[int, tuple[int, int, int, int]] | None = None,
-    ) -> MatchResult:
-        n = target.n
-        colours = np.zeros((n + 1, 4), np.uint8)
-        confidence = np.zeros(n + 1, np.float32)
-        source = np.full(n + 1, -1, np.int32)
-        ref_index = np.full(n + 1, -1, np.int32)
-        # References with no region (blank paper, all ink) have nothing to give; ``kept``
-        # maps the ones used back to the caller's indices.
-        kept = [i for i, r in enumerate(refs) if r.seg.n > 0]
-        refs = [refs[i] for i in kept]
-        if n == 0 or not refs:
-            return MatchResult(colours, confidence, source, ref_index, engine=self.name)
-        # Interior pixels vote more: boundaries are where a coarse warp is least sure.
-        dist = cv2.distanceTransform((target.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
-        interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
-        parts = [self._pairs_for_ref(i, ref, target, interior) for i, ref in enumerate(refs)]
-        T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
+    @staticmethod
+    def _shape_distance(tshape, rshape, T: np.ndarray, R: np.ndarray) -> np.ndarray:
+        feat = np.abs(tshape.features[T] - rshape.features[R]) @ DESC_WEIGHTS
+        gpos = ((tshape.position[T] - rshape.position[R]) ** 2).sum(axis=1)
+        return feat + (W_GPOS / W_DESC) * gpos
 
-        # Relaxation with adjacency.
+    def _shape_candidates(self, target: Segmentation, tshape, rshape) -> tuple[np.ndarray, np.ndarray]:
+        """(T, R): the ``K_SHAPE`` reference regions nearest each sizeable target region
+        by :meth:`_shape_distance`."""
+        rn = len(rshape.features) - 1
+        big = np.flatnonzero(target.area[1:] >= SHAPE_MIN_AREA * target.labels.size) + 1
+        k = min(K_SHAPE, rn)
+        if len(big) == 0 or k == 0 or len(big) * rn > SHAPE_MAX_PAIRS:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        T = np.repeat(big, rn)
+        R = np.tile(np.arange(1, rn + 1), len(big))
+        d = self._shape_distance(tshape, rshape, T, R).reshape(len(big), rn)
+        near = np.argpartition(d, k - 1, axis=1)[:, :k] + 1
+        return np.repeat(big, k), near.ravel()
+
+    @staticmethod
+    def _relax(T, R, RI, base, target: Segmentation, refs: list[Reference]) -> np.ndarray:
+        """Scores of the pairs after relaxation with adjacency (see the module docstring)."""
+        n = target.n
         a = target.adjacency
         w = target.boundary.astype(np.float64)
         et = np.concatenate([a[:, 0], a[:, 1]]).astype(np.int64)
@@ -199,7 +227,32 @@ class ClassicMatcher:
             consistent = (uri == pri) & ((ur == pr) | is_adj)
             support = _segment_sum(rows, ew[e_idx] * consistent, len(T)) / wsum
             score = base + W_ADJ * support
+        return score
 
+    def match(
+        self,
+        refs: list[Reference],
+        target_line: LineArt,
+        target: Segmentation,
+        locked: dict[int, tuple[int, int, int, int]] | None = None,
+    ) -> MatchResult:
+        n = target.n
+        colours = np.zeros((n + 1, 4), np.uint8)
+        confidence = np.zeros(n + 1, np.float32)
+        source = np.full(n + 1, -1, np.int32)
+        ref_index = np.full(n + 1, -1, np.int32)
+        # References with no region (blank paper, all ink) have nothing to give; ``kept``
+        # maps the ones used back to the caller's indices.
+        kept = [i for i, r in enumerate(refs) if r.seg.n > 0]
+        refs = [refs[i] for i in kept]
+        if n == 0 or not refs:
+            return MatchResult(colours, confidence, source, ref_index, engine=self.name)
+        # Interior pixels vote more: boundaries are where a coarse warp is least sure.
+        dist = cv2.distanceTransform((target.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
+        interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
+        parts = [self._pairs_for_ref(i, ref, target_line, target, interior) for i, ref in enumerate(refs)]
+        T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
+        score = self._relax(T, R, RI, base, target, refs)
         prob = _group_softmax(T, score, n + 1)
         # Inclusion: probability per colour = sum over the reference regions of it.
         ref_cols = np.stack([refs[ri].colours[r] for ri, r in zip(RI, R, strict=True)])
