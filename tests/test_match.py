@@ -292,3 +292,23 @@ def test_the_model_reads_the_core_matchers_only_through_their_contract():
                 if not node.module.endswith("match.base"):
                     bad.append(f"{f.name}: {node.module}")
     assert not bad
+
+
+def test_a_frame_between_two_keyframes_takes_a_part_only_the_farther_one_shows():
+    """The hand is missing from keyframe 0 and drawn in keyframe 4: frame 1, nearer to 0,
+    still gets the hand's colour, from keyframe 4 (one keyframe alone could not)."""
+    from types import SimpleNamespace
+
+    from samples import HAND, draw_figure
+
+    drawings = [draw_figure((320, 150), 90, None)] + [
+        draw_figure((320 - 10 * i, 150), 90, (250 + 4 * i, 250)) for i in range(1, 5)
+    ]
+    sketch = SimpleNamespace(lines=[d[0] for d in drawings], gt=[d[1] for d in drawings])
+    both = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0, 4]), ClassicMatcher(), mode="nearest")}
+    seg = both[1].seg
+    hand = int(np.flatnonzero(np.all(region_colours_from_image(seg, sketch.gt[1]) == HAND, axis=1))[0])
+    assert tuple(both[1].colours[hand]) == HAND
+    assert both[1].reference in (0, 4)
+    alone = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0]), ClassicMatcher(), mode="nearest")}
+    assert tuple(alone[1].colours[hand]) != HAND

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+from samples import LIMB, draw_figure
 
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.match.base import Reference
@@ -12,25 +12,6 @@ from linepaint.core.regionshape import FEATURES, region_shape
 from linepaint.core.render import region_colours_from_image
 from linepaint.core.segment import segment
 
-BODY, LIMB, HAND = (200, 120, 60, 255), (40, 90, 200, 255), (230, 200, 40, 255)
-
-
-def _drawing(limb_centre, limb_angle, hand_centre, limb_line=(0, 0, 0, 255)):
-    """(line RGBA, colours RGBA) of a round body, a long limb and a small square hand."""
-    h, w = 300, 400
-    line = np.zeros((h, w, 4), np.uint8)
-    gt = np.zeros((h, w, 4), np.uint8)
-    limb = cv2.boxPoints((limb_centre, (130, 22), limb_angle)).astype(np.int32)
-    x, y = hand_centre
-    hand = np.array([[x - 18, y - 18], [x + 18, y - 18], [x + 18, y + 18], [x - 18, y + 18]], np.int32)
-    cv2.circle(gt, (120, 160), 70, BODY, -1)
-    cv2.fillPoly(gt, [limb], LIMB)
-    cv2.fillPoly(gt, [hand], HAND)
-    cv2.circle(line, (120, 160), 70, (0, 0, 0, 255), 3)
-    cv2.polylines(line, [limb], True, limb_line, 3)
-    cv2.polylines(line, [hand], True, (0, 0, 0, 255), 3)
-    return line, gt
-
 
 def _region_of(seg, gt, rgba):
     colours = region_colours_from_image(seg, gt)
@@ -38,8 +19,8 @@ def _region_of(seg, gt, rgba):
 
 
 def test_descriptors_stay_when_a_region_turns_and_moves_and_name_its_line():
-    before = _drawing((320, 150), 90, (250, 250), limb_line=(0, 0, 255, 255))
-    after = _drawing((200, 40), 0, (262, 244), limb_line=(0, 0, 255, 255))
+    before = draw_figure((320, 150), 90, (250, 250), limb_line=(0, 0, 255, 255))
+    after = draw_figure((200, 40), 0, (262, 244), limb_line=(0, 0, 255, 255))
     f = []
     for line_rgba, gt in (before, after):
         line = line_art_from_rgba(line_rgba)
@@ -56,8 +37,8 @@ def test_descriptors_stay_when_a_region_turns_and_moves_and_name_its_line():
 def test_a_limb_that_swung_far_keeps_its_colour():
     """The limb turns 90 degrees and jumps 150 px, past where any dense warp looks; its
     shape still names it (with the bounding-box aspect alone it took the body's colour)."""
-    ref_rgba, ref_gt = _drawing((320, 150), 90, (250, 250))
-    tgt_rgba, tgt_gt = _drawing((200, 40), 0, (262, 244))
+    ref_rgba, ref_gt = draw_figure((320, 150), 90, (250, 250))
+    tgt_rgba, tgt_gt = draw_figure((200, 40), 0, (262, 244))
     ref_line, tgt_line = line_art_from_rgba(ref_rgba), line_art_from_rgba(tgt_rgba)
     ref_seg, tgt_seg = segment(ref_line), segment(tgt_line)
     ref = Reference(ref_line, ref_seg, region_colours_from_image(ref_seg, ref_gt))
