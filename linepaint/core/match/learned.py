@@ -24,6 +24,14 @@ WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
 #: network that does not take that posterior as an input (older weights).
 CLASSIC_WEIGHT = 0.3
+#: The same for a network that takes the posterior as an input.  The shipped weights
+#: learnt how far to trust the classical engine before its shape candidates, which made
+#: it much better on real motion (dwanko every pair 0.776 -> 0.808); until they are
+#: retrained on that posterior, half of each region follows it.  Learned engine, fg
+#: region accuracy, network alone -> blended: dwanko every pair 0.765 -> 0.813, smoke
+#: round trip (--quick) 0.912 -> 0.926, warped a0242 0.978 -> 0.977, procedural held-out
+#: (--quick) 0.97 -> 0.98; procedural drawn-animation motion loses 4-5 points.
+PRIOR_NETWORK_CLASSIC_WEIGHT = 0.5
 #: Target x reference region pairs above which a frame goes to the classical engine: the
 #: network's score tables grow with the product (about 9,400 regions a side take 3.6 GB),
 #: and a frame of screentone or hatching can have tens of thousands of specks.
@@ -82,8 +90,8 @@ class LearnedMatcher:
     device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
     weights: a ``.safetensors`` file; the shipped one when None.
     classic_weight: share of the classical posterior blended into the network's colour
-        probabilities; None: none for a network that takes that posterior as an input
-        (it has learnt how far to trust it), ``CLASSIC_WEIGHT`` for one that does not.
+        probabilities; None: ``PRIOR_NETWORK_CLASSIC_WEIGHT`` for a network that takes that posterior as an
+        input, ``CLASSIC_WEIGHT`` for one that does not.
     """
 
     name = "learned"
@@ -111,7 +119,9 @@ class LearnedMatcher:
             self.model = load_model(weights, "cpu")
             self._fall_back_to_cpu()
         if classic_weight is None:
-            classic_weight = 0.0 if self.model.config.classic_prior else CLASSIC_WEIGHT
+            classic_weight = (
+                PRIOR_NETWORK_CLASSIC_WEIGHT if self.model.config.classic_prior else CLASSIC_WEIGHT
+            )
         self.classic_weight = classic_weight
 
     def _fall_back_to_cpu(self) -> None:
