@@ -78,7 +78,8 @@ def distance_field(ink: np.ndarray, scale: float, cap: float = 24.0) -> np.ndarr
     return (np.minimum(dist, cap) * (255.0 / cap)).astype(np.uint8)
 
 
-def _moments(ink: np.ndarray) -> tuple[np.ndarray, float]:
+def ink_moments(ink: np.ndarray) -> tuple[np.ndarray, float]:
+    """(centre x, y; spread in px) of the ink: where a drawing sits and how big it is."""
     ys, xs = np.nonzero(ink[::4, ::4])
     if len(xs) < 8:
         h, w = ink.shape
@@ -125,8 +126,8 @@ def align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE) ->
 def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
     h, w = target_ink.shape
     scale = min(1.0, side / max(h, w))
-    ct, st = _moments(target_ink)
-    cr, sr = _moments(ref_ink)
+    ct, st = ink_moments(target_ink)
+    cr, sr = ink_moments(ref_ink)
     zoom = float(np.clip(sr / st, 0.5, 2.0))
     # Target point p sits at cr + zoom * (p - ct) in the reference, before local flow.
     dt = distance_field(target_ink, scale)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .flow import ink_moments
 from .lineart import LineArt
 from .segment import Segmentation
 
@@ -34,16 +35,6 @@ class RegionShape:
 
     features: np.ndarray
     position: np.ndarray
-
-
-def _ink_frame(ink: np.ndarray) -> tuple[np.ndarray, float]:
-    ys, xs = np.nonzero(ink[::2, ::2])
-    if len(xs) < 4:
-        h, w = ink.shape
-        return np.array([w / 2.0, h / 2.0]), float(max(h, w)) / 4
-    pts = np.stack([xs, ys], axis=1).astype(np.float64) * 2
-    c = pts.mean(axis=0)
-    return c, max(float(np.sqrt(((pts - c) ** 2).sum(axis=1).mean())), 1.0)
 
 
 _recent: list[tuple[Segmentation, RegionShape]] = []
@@ -104,6 +95,6 @@ def _describe(line: LineArt, seg: Segmentation) -> RegionShape:
     features = np.column_stack(
         [np.log(area), elongation, outline, stroke[:, 0], stroke[:, 1], stroke[:, 2], stroke[:, 3], degree]
     )
-    centre, spread = _ink_frame(ink)
+    centre, spread = ink_moments(ink)
     position = (seg.centroid - centre) / spread
     return RegionShape(features=features, position=position)
