@@ -23,6 +23,16 @@ from PySide6.QtWidgets import (
 from ..core.palette import Swatch
 
 
+def add_tool_buttons(layout, specs) -> None:
+    """Append an icon button to ``layout`` per (qtawesome icon, tooltip, slot) of ``specs``."""
+    for icon, tip, slot in specs:
+        b = QToolButton()
+        b.setIcon(qta.icon(icon))
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        layout.addWidget(b)
+
+
 def swatch_icon(rgba, size: int = 20) -> QIcon:
     pm = QPixmap(size, size)
     r, g, b, a = rgba
@@ -75,19 +85,17 @@ class PaletteWidget(QWidget):
         self.list.itemClicked.connect(self._clicked)
         self.list.itemChanged.connect(self._renamed)
         buttons = QHBoxLayout()
-        for icon, tip, slot in (
-            ("fa5s.plus", "Add the current colour", self._add),
-            ("fa5s.minus", "Remove the selected swatch", self._remove),
-            ("fa5s.tint", "Set the selected swatch to the current colour", self._recolour),
-            ("fa5s.magic", "Extract swatches from the keyframes", self.extract_requested.emit),
-            ("fa5s.file-import", "Import a palette (.gpl, .json)", self.import_requested.emit),
-            ("fa5s.file-export", "Export the palette (.gpl, .json)", self.export_requested.emit),
-        ):
-            b = QToolButton()
-            b.setIcon(qta.icon(icon))
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
+        add_tool_buttons(
+            buttons,
+            (
+                ("fa5s.plus", "Add the current colour", self._add),
+                ("fa5s.minus", "Remove the selected swatch", self._remove),
+                ("fa5s.tint", "Set the selected swatch to the current colour", self._recolour),
+                ("fa5s.magic", "Extract swatches from the keyframes", self.extract_requested.emit),
+                ("fa5s.file-import", "Import a palette (.gpl, .json)", self.import_requested.emit),
+                ("fa5s.file-export", "Export the palette (.gpl, .json)", self.export_requested.emit),
+            ),
+        )
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)

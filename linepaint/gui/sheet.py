@@ -7,15 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import qtawesome as qta
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.errors import LinepaintError
 from ..core.image_io import read_rgba
 from ..core.sheet import sheet_swatches
 from .files import IMAGES
+from .palette_dock import add_tool_buttons
 
 
 class SheetView(QLabel):
@@ -78,15 +78,17 @@ class SheetWidget(QWidget):
         self.view = SheetView()
         self.view.picked.connect(self._picked)
         row = QHBoxLayout()
-        for icon, tip, slot in (
-            ("fa5s.image", "Open a colour model sheet", self.open_requested.emit),
-            ("fa5s.magic", "Add the sheet's flat colour patches to the palette", self.extract_requested.emit),
-        ):
-            b = QToolButton()
-            b.setIcon(qta.icon(icon))
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            row.addWidget(b)
+        add_tool_buttons(
+            row,
+            (
+                ("fa5s.image", "Open a colour model sheet", self.open_requested.emit),
+                (
+                    "fa5s.magic",
+                    "Add the sheet's flat colour patches to the palette",
+                    self.extract_requested.emit,
+                ),
+            ),
+        )
         self.caption = QLabel("No model sheet: open one to pick its colours")
         row.addWidget(self.caption, 1)
         lay = QVBoxLayout(self)
