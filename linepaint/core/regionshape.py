@@ -5,6 +5,7 @@ dense warp to follow.  Vectorised over regions; no Qt, no torch."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,18 +38,18 @@ class RegionShape:
     position: np.ndarray
 
 
-_recent: list[tuple[Segmentation, RegionShape]] = []
+_recent: list[tuple[weakref.ref, RegionShape]] = []
 
 
 def region_shape(line: LineArt, seg: Segmentation) -> RegionShape:
     """The :class:`RegionShape` of ``seg`` (segmented from ``line``), remembered for the
-    last few segmentations by identity: a keyframe is described once for every target."""
-    for s, shape in _recent:
-        if s is seg:
+    last few segmentations by identity: a keyframe is described once for every target.
+    The memory holds no frame alive (a long cut keeps its label maps on disk)."""
+    for ref, shape in _recent:
+        if ref() is seg:
             return shape
     shape = _describe(line, seg)
-    _recent.insert(0, (seg, shape))
-    del _recent[6:]
+    _recent[:] = [(weakref.ref(seg), shape)] + [e for e in _recent if e[0]() is not None][:5]
     return shape
 
 
