@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.check import Dust, unpainted
+from .review import frames_after, step_cursor
 
 #: Tint of an unpainted region in the check view.
 UNPAINTED = (255, 90, 0, 210)
@@ -93,10 +94,8 @@ class Checks:
         if self.current < 0:
             return
         regions = self._unpainted_list()
-        k = self._unpainted_cursor + (-1 if back else 1)
-        if back and self._unpainted_cursor < 0:
-            k = len(regions) - 1
-        if 0 <= k < len(regions):
+        k = step_cursor(self._unpainted_cursor, len(regions), back)
+        if k is not None:
             self._unpainted_cursor = k
             region = int(regions[k])
             self.target_view.centre_on_region(region)
@@ -104,8 +103,7 @@ class Checks:
             self._status(f"Unpainted region {k + 1} of {len(regions)} in this frame.")
             return
         counts = self.filmstrip.unpainted
-        order = range(self.current - 1, -1, -1) if back else range(self.current + 1, len(self.project))
-        for j in order:
+        for j in frames_after(self.current, len(self.project), back):
             if counts.get(j, 1):  # not counted yet: look there
                 self._unpainted_cursor = -1
                 self.show_frame(j)

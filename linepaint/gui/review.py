@@ -10,6 +10,18 @@ from PySide6.QtCore import QPointF
 from ..core.project import DOUBT_THRESHOLD, Change
 
 
+def step_cursor(cursor: int, count: int, back: bool) -> int | None:
+    """The next (``back``: previous) of ``count`` regions after ``cursor`` (-1: none yet;
+    going back from none starts at the last), or None when this frame has no more."""
+    k = count - 1 if back and cursor < 0 else cursor + (-1 if back else 1)
+    return k if 0 <= k < count else None
+
+
+def frames_after(current: int, n: int, back: bool) -> range:
+    """The frames to look at next, nearest first, after (``back``: before) ``current``."""
+    return range(current - 1, -1, -1) if back else range(current + 1, n)
+
+
 class Review:
     # -- onion skin ------------------------------------------------------------------------
 
@@ -92,16 +104,12 @@ class Review:
         if self.current < 0:
             return
         regions = self._doubt_list()
-        k = self._doubt_cursor + (-1 if back else 1)
-        if back and self._doubt_cursor < 0:
-            k = len(regions) - 1
-        if 0 <= k < len(regions):
+        k = step_cursor(self._doubt_cursor, len(regions), back)
+        if k is not None:
             self._doubt_cursor = k
             self._focus_region(int(regions[k]))
             return
-        n = len(self.project)
-        order = range(self.current - 1, -1, -1) if back else range(self.current + 1, n)
-        for j in order:
+        for j in frames_after(self.current, len(self.project), back):
             if len(self.project.doubtful(j)):
                 self._pending_doubt = "last" if back else "first"
                 self.show_frame(j)
