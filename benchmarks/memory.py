@@ -94,9 +94,8 @@ def child(clip: Path, project: Path, engine: str, heap_limit: bool = True) -> in
     out["frames"] = len(win.project)
     out["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)
     print(json.dumps(out), flush=True)
-    # Leave without the interpreter's teardown: after a few hundred frames, PySide6 6.12
-    # on Python 3.11 aborts there ("bool_dealloc: deallocating True or False"), which is
-    # not what this measures.
+    # Leave without the interpreter's teardown, which this does not measure.  (It once
+    # aborted there after a few hundred frames: PySide6 6.12.0, excluded in pyproject.)
     os._exit(0 if out.get("saved") else 1)
 
 
