@@ -227,10 +227,10 @@ def motion_sets(matchers: dict, root: Path) -> dict:
         sets[f"{root.name} {key}"] = by_engine
     for mode in ("forward", "nearest"):
         sets[f"{root.name} from first, {mode}"] = from_keys(matchers, root, "first", mode)
-    ordered = [s for s in open_clip(root).stems if s in open_clip(root).keyframes]
-    sets[f"{root.name} between first and last"] = from_keys(
-        matchers, root, f"{ordered[0]},{ordered[-1]}", "nearest"
-    )
+    clip = open_clip(root)
+    coloured = [clip.stems[i] for i in clip.keyframe_indices()]
+    between = f"{coloured[0]},{coloured[-1]}"
+    sets[f"{root.name} between first and last"] = from_keys(matchers, root, between, "nearest")
     return sets
 
 
