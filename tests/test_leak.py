@@ -85,6 +85,37 @@ def test_a_blob_of_another_colour_inside_a_region_is_not_a_leak():
     assert new is seg and len(split) == 0
 
 
+def test_a_narrow_neck_between_unbroken_lines_is_not_cut():
+    """Two rooms joined by a 10 px corridor, all lines closed: a misaligned warp colours
+    the rooms two ways, and the corridor is as short a cut as a gap would be, but no
+    stroke ends there, so it is a neck of one region, not a leak.  The same corridor
+    opened by a broken stroke (two stroke ends beside it) is cut."""
+
+    def rooms(broken: bool):
+        alpha = np.zeros((H, W), np.uint8)
+        cv2.rectangle(alpha, (2, 2), (W - 3, H - 3), 255, 2)
+        cv2.line(alpha, (150, 2), (150, 95), 255, 2)
+        cv2.line(alpha, (150, 105), (150, H - 3), 255, 2)
+        if not broken:  # the corridor's walls close it into one region with a neck
+            cv2.line(alpha, (140, 95), (160, 95), 255, 2)
+            cv2.line(alpha, (140, 105), (160, 105), 255, 2)
+            alpha[96:105, 140:160] = 0
+        rgba = np.zeros((H, W, 4), np.uint8)
+        rgba[..., 3] = alpha
+        return line_art_from_rgba(rgba)
+
+    ref_seg, colours = _reference()
+    for broken in (False, True):
+        target = rooms(broken)
+        seg = segment(target, 0)
+        assert seg.labels[100, 50] == seg.labels[100, 250]
+        new, split = split_leaks(target, seg, colours, ref_seg.filled)
+        if broken:
+            assert new.labels[100, 50] != new.labels[100, 250]
+        else:
+            assert new is seg and len(split) == 0
+
+
 def test_bucket_leak_finds_the_part_a_click_meant_and_leaves_real_edge_regions_alone():
     from linepaint.core.leak import bucket_leak
 

@@ -5,8 +5,10 @@ A target region that receives two coherent, different colours from the warped
 reference (an arm and the background behind it) is split along the weakest line
 evidence between them: a watershed on the target's darkness map, seeded by the warped
 reference regions (the idea of R2R's region step, DESIGN §2).  A split is kept only when
-the pieces meet along a short cut, as two regions joined through a gap do; a closed
-region the warp merely smears across is left whole.  The split regions are returned so
+the pieces meet along a short cut that passes by a stroke end, as two regions joined
+through a gap do (the cut runs across the gap, from a broken or short stroke's end); a
+closed region the warp merely smears across, or a narrow neck of one between two
+unbroken lines, is left whole.  The split regions are returned so
 the caller can flag them as doubtful.
 """
 
@@ -16,6 +18,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from .gaps import stroke_ends
 from .lineart import LineArt
 from .render import pack_colours
 from .segment import Segmentation, default_gap, gap_pixels, segment, touching_pairs
@@ -32,6 +35,10 @@ MAX_CUT = 0.02
 #: Largest share of a piece's outline the cut may be: a leaked region is bounded by
 #: ink but for the gap; a blob of colour the warp smeared inside a region is all cut.
 MAX_CUT_SHARE = 0.3
+#: How near a cut must pass to a stroke end, as a multiple of the frame's default gap:
+#: a gap lies between a stroke's end and the line it should meet (or the other end of
+#: a broken stroke), so its cut runs within about a gap's width of an end.
+END_REACH = 1.5
 
 
 def split_leaks(
@@ -60,6 +67,7 @@ def split_leaks(
     if len(regions) == 0:
         return target_seg, np.zeros(0, np.int32)
     new_labels = labels.copy()
+    near_end = _near_stroke_ends(target_seg.ink, int(round(END_REACH * default_gap(labels.shape))))
     elevation = cv2.GaussianBlur(target_line.darkness, (0, 0), 1.0)
     boxes = ndimage.find_objects(labels, n)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SEED_EROSION + 1,) * 2)
@@ -73,7 +81,7 @@ def split_leaks(
         pieces = _watershed(mask, codes[y0:y1, x0:x1], elevation[y0:y1, x0:x1], kernel, min_area)
         if pieces is None:
             continue
-        count, comp = _short_cuts(*pieces, max_cut)
+        count, comp = _short_cuts(*pieces, max_cut, near_end[y0:y1, x0:x1])
         if count < 2:
             continue
         sizes = np.bincount(comp.ravel(), minlength=count + 1)
@@ -93,22 +101,39 @@ def split_leaks(
     return seg, np.array(sorted(split), np.int32)
 
 
-def _short_cuts(count: int, comp: np.ndarray, max_cut: int) -> tuple[int, np.ndarray]:
+def _near_stroke_ends(ink: np.ndarray, reach: int) -> np.ndarray:
+    """bool[H, W]: within ``reach`` px of an end of a stroke of ``ink``."""
+    near = np.zeros(ink.shape, np.uint8)
+    pos, _ = stroke_ends(ink)
+    for x, y in np.rint(pos).astype(np.int64).tolist():
+        cv2.circle(near, (x, y), reach, 1, -1)
+    return near.view(bool)
+
+
+def _short_cuts(count: int, comp: np.ndarray, max_cut: int, near_end: np.ndarray) -> tuple[int, np.ndarray]:
     """The pieces whose cut to the other pieces is short (at most ``max_cut`` pixel
-    edges, and MAX_CUT_SHARE of the piece's outline), renumbered 1..k; the rest go back
-    to the largest piece.  Two regions joined through a gap meet only across the gap."""
+    edges, and MAX_CUT_SHARE of the piece's outline) and passes by a stroke end (bool
+    ``near_end``), renumbered 1..k; the rest go back to the largest piece.  Two regions
+    joined through a gap meet only across the gap, and a gap opens at a stroke's end."""
     pairs = []
     for a, b in ((comp[:, 1:], comp[:, :-1]), (comp[1:, :], comp[:-1, :])):
         e = a != b
         pairs.append(np.stack([a[e], b[e]], axis=1).astype(np.int64))
+        # Pieces with a cut pixel (both sides of the edge) near a stroke end.
+        side = e & (a > 0) & (b > 0)
+        by_end = side & (near_end[: a.shape[0], : a.shape[1]] | near_end[-a.shape[0] :, -a.shape[1] :])
+        pairs.append(np.stack([a[by_end], np.full(int(by_end.sum()), -1)], axis=1).astype(np.int64))
+        pairs.append(np.stack([b[by_end], np.full(int(by_end.sum()), -1)], axis=1).astype(np.int64))
     p = np.concatenate(pairs)
+    at_end = np.bincount(p[p[:, 1] == -1, 0], minlength=count + 1) > 0
+    p = p[p[:, 1] >= 0]
     p = np.concatenate([p, p[:, ::-1]])  # each edge counts for both its pieces
     outline = np.bincount(p[:, 0], minlength=count + 1)
     cut = np.bincount(p[:, 0], weights=(p[:, 1] > 0), minlength=count + 1)
     sizes = np.bincount(comp.ravel(), minlength=count + 1)
     sizes[0] = 0
     keep = int(np.argmax(sizes))
-    ok = (cut <= max_cut) & (cut <= MAX_CUT_SHARE * outline)
+    ok = (cut <= max_cut) & (cut <= MAX_CUT_SHARE * outline) & at_end
     ok[keep], ok[0] = True, False
     new = np.zeros(count + 1, np.int32)
     new[ok] = np.arange(1, int(ok.sum()) + 1)
