@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from linepaint.core.metrics import score_frame, summarise
 from linepaint.core.propagate import plan, propagate
 from linepaint.core.render import colour_layer, pack_colours, region_colours_from_image
 from linepaint.core.segment import segment
+from linepaint.core.strokes import draw_strokes
 from linepaint.synth import generate_clip
 
 
@@ -39,6 +41,10 @@ class SynthFrames:
 
     def known_colours(self, i):
         return region_colours_from_image(self._segs[i], self.clip.gt[i]) if i in self.keys else None
+
+    def with_cuts(self, i, cuts):
+        line = replace(self._lines[i], ink=draw_strokes(self._lines[i].ink, cuts))
+        return line, segment(line)
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,12 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from .flow import align
 from .gaps import stroke_ends
 from .lineart import LineArt
 from .render import pack_colours
 from .segment import Segmentation, default_gap, gap_pixels, segment, touching_pairs
+from .strokes import Stroke
 
 #: Smallest area of a coherent colour, as a share of the frame's shorter side squared
 #: (0.0001 of 1080² is about 120 px): a small region leaking into a big one counts.
@@ -99,6 +101,53 @@ def split_leaks(
         return target_seg, np.zeros(0, np.int32)
     seg = Segmentation(new_labels, target_seg.ink, n, list(target_seg.cut_pairs) + cuts)
     return seg, np.array(sorted(split), np.int32)
+
+
+#: Width (px) of the gap line drawn along a cut, and how far past each end of the cut it
+#: reaches into the strokes it joins (so the line closes the gap whatever the angle).
+CUT_WIDTH = 2.0
+CUT_OVERSHOOT = 2.0
+
+
+def leak_cuts(target_line: LineArt, target_seg: Segmentation, ref_seg: Segmentation, ref_colours: np.ndarray):
+    """Gap lines that close the leaks the reference shows in the target.
+
+    The target is aligned to the reference (``ref_seg`` coloured ``ref_colours``), its
+    leaks split (:func:`split_leaks`), and each cut between two pieces becomes a straight
+    gap line from one end of the cut to the other, a little past both into the strokes:
+    the frame, re-segmented with the lines, keeps the pieces apart, and the colourist
+    sees where linepaint closed a gap and can take the line back like one of their own.
+    Returns (tuple of :class:`~linepaint.core.strokes.Stroke`, int32 ids of the target
+    regions that were split).
+    """
+    warped = align(target_seg.ink, ref_seg.ink).warp_labels(ref_seg.filled)
+    new, ids = split_leaks(target_line, target_seg, ref_colours, warped)
+    if len(ids) == 0:
+        return (), np.zeros(0, np.int32)
+    old, lab = target_seg.labels, new.labels
+    edge = np.zeros(lab.shape, bool)
+    for a, b, oa, ob, ea, eb in (
+        (lab[:, 1:], lab[:, :-1], old[:, 1:], old[:, :-1], edge[:, 1:], edge[:, :-1]),
+        (lab[1:, :], lab[:-1, :], old[1:, :], old[:-1, :], edge[1:, :], edge[:-1, :]),
+    ):
+        cut = (a != b) & (a > 0) & (b > 0) & (oa == ob)
+        ea |= cut
+        eb |= cut
+    count, comp = cv2.connectedComponents(edge.view(np.uint8), connectivity=8)
+    strokes = []
+    for k in range(1, count):
+        ys, xs = np.nonzero(comp == k)
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        centre = pts.mean(axis=0)
+        # The cut's two ends: the extremes along its main direction.
+        _, _, vt = np.linalg.svd(pts - centre, full_matrices=False)
+        along = (pts - centre) @ vt[0]
+        p0, p1 = pts[np.argmin(along)], pts[np.argmax(along)]
+        u = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
+        p0, p1 = p0 - CUT_OVERSHOOT * u, p1 + CUT_OVERSHOOT * u
+        strokes.append(Stroke((tuple(p0.round(1).tolist()), tuple(p1.round(1).tolist())), CUT_WIDTH))
+    split = np.unique(old[np.isin(lab, ids) & (old > 0)]).astype(np.int32)
+    return tuple(strokes), split
 
 
 def _near_stroke_ends(ink: np.ndarray, reach: int) -> np.ndarray:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-import cv2
 import numpy as np
 
 from .check import Dust, settle_dust
@@ -32,6 +31,7 @@ from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
 from .segment import MAX_GAP_1080P, Segmentation, gap_pixels, max_gap, segment
+from .strokes import Stroke, draw_strokes
 from .swatches import (
     DEFAULT_STYLE,
     PaletteStyles,
@@ -56,21 +56,6 @@ class LabelSource(Protocol):
     gap: int | None
 
     def read(self) -> np.ndarray | None: ...
-
-
-@dataclass(frozen=True)
-class Stroke:
-    """A gap-closing line drawn by the user, added to the frame's ink (never exported)."""
-
-    points: tuple[tuple[float, float], ...]
-    width: float = 2.0
-
-    def to_json(self) -> dict:
-        return {"points": [list(p) for p in self.points], "width": self.width}
-
-    @staticmethod
-    def from_json(d: dict) -> Stroke:
-        return Stroke(tuple((float(x), float(y)) for x, y in d["points"]), float(d.get("width", 2.0)))
 
 
 @dataclass(frozen=True)
@@ -146,22 +131,6 @@ def seg_from_labels(labels: np.ndarray) -> Segmentation:
         if m.any():
             extra.append(np.stack([pa[m], pb[m]], axis=1))
     return Segmentation(labels, labels == 0, n, extra)
-
-
-def draw_strokes(ink: np.ndarray, strokes: Iterable[Stroke]) -> np.ndarray:
-    """bool[H, W]: ``ink`` with the gap strokes drawn in."""
-    strokes = list(strokes)
-    if not strokes:
-        return ink
-    canvas = ink.astype(np.uint8)
-    for s in strokes:
-        pts = np.round(np.array(s.points, np.float64)).astype(np.int32).reshape(-1, 1, 2)
-        thick = max(1, int(round(s.width)))
-        if len(pts) == 1:
-            cv2.circle(canvas, tuple(int(v) for v in pts[0, 0]), max(1, thick // 2), 1, -1)
-        else:
-            cv2.polylines(canvas, [pts], False, 1, thickness=thick, lineType=cv2.LINE_8)
-    return canvas.astype(bool)
 
 
 def fitting(table: np.ndarray | None, seg: Segmentation) -> np.ndarray | None:
@@ -681,11 +650,16 @@ class Project(PaletteStyles, FrameEdits):
         engine: str,
         strokes: tuple,
         locks: dict | None = None,
+        cuts: tuple[Stroke, ...] = (),
     ) -> FrameState | None:
         """The state a propagation result gives ``path``, or None when the frame changed
-        meanwhile in a way the result no longer fits (made a keyframe, re-segmented)."""
+        meanwhile in a way the result no longer fits (made a keyframe, re-segmented, or
+        painted by hand where the result's ``cuts``, gap lines across leaks, renumber its
+        regions).  The frame keeps the cuts as gap lines of its own."""
         st = self.states.get(path)
         if st is None or st.keyframe or st.strokes != strokes:
+            return None
+        if cuts and st.locks and locks is None:
             return None
         locks = dict(st.locks if locks is None else locks)
         colours = np.array(colours, np.uint8)
@@ -702,6 +676,7 @@ class Project(PaletteStyles, FrameEdits):
             reference=reference,
             engine=engine,
             locks=locks,
+            strokes=strokes + tuple(cuts),
             swatches=ids_via_reference(colours, source, self.states.get(reference), self._palettes()),
         )
 
@@ -753,6 +728,11 @@ class ProjectSequence:
 
     def seg(self, i: int) -> Segmentation:
         return self.project.seg(self._idx(i), self.strokes(i), self._gap(i))
+
+    def with_cuts(self, i: int, cuts: tuple[Stroke, ...]) -> tuple[LineArt, Segmentation]:
+        strokes = self.strokes(i) + tuple(cuts)
+        seg = self.project.seg(self._idx(i), strokes, self._gap(i))
+        return self.project.line(self._idx(i), strokes), seg
 
     def known_colours(self, i: int) -> np.ndarray | None:
         st = self.states[self.frames[i]]

@@ -9,19 +9,24 @@ cancelled run never leaves half a frame.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
+from .leak import leak_cuts
 from .lineart import LineArt
 from .match.base import Matcher, Reference
 from .segment import Segmentation
+from .strokes import Stroke, draw_strokes
 
 Colour = tuple[int, int, int, int]
 
 #: A carried fix follows a region into the next frame only when the match is this sure.
 HOLD_THRESHOLD = 0.25
+#: Confidence, at most, of the regions a leak was split into: below the app's doubt line
+#: (0.5), so the colourist's N queue visits every split.
+SPLIT_CONFIDENCE = 0.45
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,9 @@ class FrameResult:
 
     colours: uint8[seg.n + 1, 4]; confidence: float32[seg.n + 1] (1 on locked regions);
     source: int32[seg.n + 1] matched region in the reference frame ``reference`` (-1: none);
-    locks: {region: RGBA} the frame was solved with (kept as painted).
+    locks: {region: RGBA} the frame was solved with (kept as painted);
+    cuts: gap lines drawn across leaks the reference showed (``seg`` has them in its ink;
+    the frame's own strokes do not yet): the frame keeps them with its colours.
     """
 
     index: int
@@ -42,6 +49,7 @@ class FrameResult:
     reference: int
     engine: str
     locks: dict = field(default_factory=dict)
+    cuts: tuple[Stroke, ...] = ()
 
 
 class FrameSequence(Protocol):
@@ -57,6 +65,11 @@ class FrameSequence(Protocol):
 
     def known_colours(self, i: int) -> np.ndarray | None:
         """uint8[n + 1, 4] for frames whose colours are given (keyframes), else None."""
+        ...
+
+    def with_cuts(self, i: int, cuts: tuple[Stroke, ...]) -> tuple[LineArt, Segmentation]:
+        """Frame ``i``'s line art and segmentation with the gap lines ``cuts`` added, as the
+        frame will be segmented once it keeps them."""
         ...
 
 
@@ -101,11 +114,28 @@ def solve_frame(
     refs: list[Reference],
     ref_ids: list[int],
     locks: dict[int, Colour],
+    frames: FrameSequence | None = None,
 ) -> FrameResult:
-    """Colour one frame from ``refs`` (frames ``ref_ids``), keeping ``locks`` as painted."""
+    """Colour one frame from ``refs`` (frames ``ref_ids``), keeping ``locks`` as painted.
+
+    frames: the sequence, to split leaks: where the nearest reference, aligned, colours
+    one region of the frame two ways through a gap, a gap line is drawn across the gap
+    (:func:`~linepaint.core.leak.leak_cuts`), the frame is coloured on the segmentation
+    with it, and the regions of the split are doubtful.  Not on a frame with painted
+    regions (their ids would move).
+    """
+    cuts: tuple[Stroke, ...] = ()
+    split = np.zeros(0, np.int32)
+    if frames is not None and refs and not locks:
+        cuts, split = leak_cuts(line, seg, refs[0].seg, refs[0].colours)
+        if cuts:
+            old = seg
+            line, seg = frames.with_cuts(index, cuts)
+            split = np.unique(seg.labels[np.isin(old.labels, split) & (seg.labels > 0)])
     result = matcher.match(refs, line, seg, locked=locks)
     colours = result.colours.copy()
     confidence = result.confidence.astype(np.float32).copy()
+    confidence[split] = np.minimum(confidence[split], SPLIT_CONFIDENCE)
     for region, rgba in locks.items():
         if 0 < region <= seg.n:
             colours[region] = rgba
@@ -122,6 +152,7 @@ def solve_frame(
         reference=reference,
         engine=result.engine,
         locks=dict(locks),
+        cuts=cuts,
     )
 
 
@@ -145,6 +176,7 @@ def propagate(
     mode: str = "nearest",
     locks: dict[int, dict[int, Colour]] | None = None,
     only: Iterable[int] | None = None,
+    split_leaks: bool = True,
 ) -> Iterator[FrameResult]:
     """Yield a :class:`FrameResult` for every frame without known colours.
 
@@ -153,6 +185,8 @@ def propagate(
     only: restrict output to these frame indices; the other frames are coloured only
         where a wanted one needs them as a stepping stone (``forward`` mode), so a
         resumed or split run does not redo finished frames.
+    split_leaks: close the leaks each frame's nearest reference shows with gap lines
+        (:func:`solve_frame`; the result's ``cuts``).
     """
     locks = locks or {}
     n = len(frames)
@@ -161,14 +195,27 @@ def propagate(
     steps = plan(n, known, mode)
     needed = _needed(steps, wanted)
     done: dict[int, np.ndarray] = dict(known)
+    # Frames coloured on a segmentation with cuts: chained references must use it.
+    coloured_on: dict[int, tuple[LineArt, Segmentation]] = {}
     for i, ref_ids in steps:
         if i not in needed:
             continue
-        refs = [Reference(frames.line(r), frames.seg(r), done[r]) for r in ref_ids]
+        refs = [Reference(*coloured_on.get(r, (frames.line(r), frames.seg(r))), done[r]) for r in ref_ids]
         result = solve_frame(
-            matcher, i, frames.stem(i), frames.line(i), frames.seg(i), refs, ref_ids, locks.get(i, {})
+            matcher,
+            i,
+            frames.stem(i),
+            frames.line(i),
+            frames.seg(i),
+            refs,
+            ref_ids,
+            locks.get(i, {}),
+            frames if split_leaks else None,
         )
         done[i] = result.colours
+        if result.cuts:
+            line = frames.line(i)
+            coloured_on[i] = (replace(line, ink=draw_strokes(line.ink, result.cuts)), result.seg)
         if i in wanted:
             yield result
 

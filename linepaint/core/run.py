@@ -45,6 +45,7 @@ class Run:
             result.engine,
             seq.strokes(result.index),
             result.locks if self.own_locks else None,
+            result.cuts,
         )
         if st is None:
             return -1

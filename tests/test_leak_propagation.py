@@ -1,0 +1,101 @@
+"""Propagation closes the leaks its keyframe shows: a gap line across the gap, kept by
+the frame (seen, undone and saved like the colourist's own), the two sides coloured
+apart and both flagged as doubtful."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from linepaint.core.clip import find_frames
+from linepaint.core.image_io import write_png
+from linepaint.core.match.classic import ClassicMatcher
+from linepaint.core.project import DOUBT_THRESHOLD, Project
+from linepaint.core.project_file import open_project, save_project
+from linepaint.core.propagate import propagate
+from linepaint.core.run import Run
+
+RED, BLUE = (220, 40, 40, 255), (40, 40, 220, 255)
+H, W = 200, 300
+
+
+def _line(hole: int) -> np.ndarray:
+    """Two panels split by a stroke at x = 150, open over ``hole`` px in the middle (wider
+    than the gap a 200 px frame closes by itself)."""
+    alpha = np.zeros((H, W), np.uint8)
+    cv2.rectangle(alpha, (20, 20), (W - 21, H - 21), 255, 2)
+    cv2.line(alpha, (150, 20), (150, H - 21), 255, 2)
+    if hole:
+        alpha[100 - hole // 2 : 100 + (hole + 1) // 2, 140:160] = 0
+    rgba = np.zeros((H, W, 4), np.uint8)
+    rgba[..., 3] = alpha
+    return rgba
+
+
+def _clip(root):
+    """f1: the closed keyframe, painted red | blue; f2, f3: the same drawing with the
+    stroke between the panels broken open."""
+    (root / "line").mkdir(parents=True)
+    (root / "gt").mkdir()
+    key = _line(0)
+    gt = np.zeros((H, W, 4), np.uint8)
+    gt[22 : H - 22, 22:149] = RED
+    gt[22 : H - 22, 152 : W - 22] = BLUE
+    gt[key[..., 3] > 0] = (0, 0, 0, 255)
+    write_png(root / "line/f1.png", key)
+    write_png(root / "gt/f1.png", gt)
+    for stem in ("f2", "f3"):
+        write_png(root / f"line/{stem}.png", _line(12))
+    return root
+
+
+def _project(root) -> Project:
+    lines, keys, problems = find_frames([root])
+    proj = Project()
+    assert proj.add_frames(lines, keys) == [] and problems == []
+    return proj
+
+
+def test_propagation_draws_a_gap_line_across_the_leak_and_colours_both_sides(tmp_path):
+    proj = _project(_clip(tmp_path / "clip"))
+    assert proj.seg(1).labels[100, 80] == proj.seg(1).labels[100, 220]  # one region, leaking
+    seq = proj.sequence()
+    run = Run(proj, seq, "Propagate {n} frame(s)")
+    results = list(propagate(seq, ClassicMatcher()))
+    assert [len(r.cuts) for r in results] == [1, 1]
+    for r in results:
+        assert run.apply(r) >= 0
+    change = run.close()
+    for i in (1, 2):
+        st = proj.state(i)
+        assert len(st.strokes) == 1  # the cut is the frame's own gap line now
+        (x0, y0), (x1, y1) = st.strokes[0].points
+        assert 140 <= min(x0, x1) and max(x0, x1) <= 160 and 90 <= min(y0, y1) and max(y0, y1) <= 110
+        seg, cols = proj.seg(i), proj.colours(i)
+        left, right = seg.labels[100, 80], seg.labels[100, 220]
+        assert left != right
+        assert tuple(cols[left]) == RED and tuple(cols[right]) == BLUE
+        # Every pixel of each panel's paper got its panel's colour.
+        layer = cols[seg.filled]
+        assert (layer[30:170, 30:140] == RED).all() and (layer[30:170, 160:270] == BLUE).all()
+        # Both sides of the split are in the N queue.
+        conf = proj.state(i).confidence
+        assert conf[left] < DOUBT_THRESHOLD and conf[right] < DOUBT_THRESHOLD
+    # Saved and opened again: the gap line and the colours stay.
+    save_project(proj, tmp_path / "p.linepaint")
+    again = open_project(tmp_path / "p.linepaint")
+    assert again.state(1).strokes == proj.state(1).strokes
+    seg = again.seg(1)
+    assert tuple(again.colours(1)[seg.labels[100, 80]]) == RED
+    # Undone, the frames are as before the run: no gap line, not coloured.
+    proj.apply(change, undo=True)
+    assert proj.state(1).strokes == () and proj.state(1).colours is None
+
+
+def test_without_splitting_the_leak_takes_one_colour(tmp_path):
+    proj = _project(_clip(tmp_path / "clip"))
+    seq = proj.sequence()
+    (r, _) = list(propagate(seq, ClassicMatcher(), split_leaks=False))
+    assert r.cuts == ()
+    left, right = r.seg.labels[100, 80], r.seg.labels[100, 220]
+    assert left == right  # the old behaviour the split fixes: both panels one colour
