@@ -4,49 +4,16 @@ apart and both flagged as doubtful."""
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
+from gui.synthetic import PANEL_BLUE as BLUE
+from gui.synthetic import PANEL_RED as RED
+from gui.synthetic import write_leak_clip
 
 from linepaint.core.clip import find_frames
-from linepaint.core.image_io import write_png
 from linepaint.core.match.classic import ClassicMatcher
 from linepaint.core.project import DOUBT_THRESHOLD, Project
 from linepaint.core.project_file import open_project, save_project
 from linepaint.core.propagate import propagate
 from linepaint.core.run import Run
-
-RED, BLUE = (220, 40, 40, 255), (40, 40, 220, 255)
-H, W = 200, 300
-
-
-def _line(hole: int) -> np.ndarray:
-    """Two panels split by a stroke at x = 150, open over ``hole`` px in the middle (wider
-    than the gap a 200 px frame closes by itself)."""
-    alpha = np.zeros((H, W), np.uint8)
-    cv2.rectangle(alpha, (20, 20), (W - 21, H - 21), 255, 2)
-    cv2.line(alpha, (150, 20), (150, H - 21), 255, 2)
-    if hole:
-        alpha[100 - hole // 2 : 100 + (hole + 1) // 2, 140:160] = 0
-    rgba = np.zeros((H, W, 4), np.uint8)
-    rgba[..., 3] = alpha
-    return rgba
-
-
-def _clip(root):
-    """f1: the closed keyframe, painted red | blue; f2, f3: the same drawing with the
-    stroke between the panels broken open."""
-    (root / "line").mkdir(parents=True)
-    (root / "gt").mkdir()
-    key = _line(0)
-    gt = np.zeros((H, W, 4), np.uint8)
-    gt[22 : H - 22, 22:149] = RED
-    gt[22 : H - 22, 152 : W - 22] = BLUE
-    gt[key[..., 3] > 0] = (0, 0, 0, 255)
-    write_png(root / "line/f1.png", key)
-    write_png(root / "gt/f1.png", gt)
-    for stem in ("f2", "f3"):
-        write_png(root / f"line/{stem}.png", _line(12))
-    return root
 
 
 def _project(root) -> Project:
@@ -57,7 +24,7 @@ def _project(root) -> Project:
 
 
 def test_propagation_draws_a_gap_line_across_the_leak_and_colours_both_sides(tmp_path):
-    proj = _project(_clip(tmp_path / "clip"))
+    proj = _project(write_leak_clip(tmp_path / "clip"))
     assert proj.seg(1).labels[100, 80] == proj.seg(1).labels[100, 220]  # one region, leaking
     seq = proj.sequence()
     run = Run(proj, seq, "Propagate {n} frame(s)")
@@ -93,7 +60,7 @@ def test_propagation_draws_a_gap_line_across_the_leak_and_colours_both_sides(tmp
 
 
 def test_without_splitting_the_leak_takes_one_colour(tmp_path):
-    proj = _project(_clip(tmp_path / "clip"))
+    proj = _project(write_leak_clip(tmp_path / "clip"))
     seq = proj.sequence()
     (r, _) = list(propagate(seq, ClassicMatcher(), split_leaks=False))
     assert r.cuts == ()

@@ -27,6 +27,7 @@ class Run:
         self.text = text
         self.own_locks = own_locks
         self.count = 0  # frames applied, over every close
+        self.cuts = 0  # gap lines propagation drew across leaks, over every close
         self.engine = ""
         self._frames: dict = {}  # path -> (state before the run, latest state)
 
@@ -53,6 +54,7 @@ class Run:
         self.project.apply(Change(self.text, {path: (self.project.states[path], st)}))
         self._frames[path] = (before, st)
         self.count += 1
+        self.cuts += len(result.cuts)
         self.engine = result.engine
         return self.project.index_of(path)
 

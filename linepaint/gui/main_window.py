@@ -727,7 +727,13 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
         if cancelled:
             self._status(f"Cancelled: {run.count} frame(s) coloured, the rest unchanged.")
         elif not error:
-            self._status(f"Coloured {run.count} frame(s) with {self._last_engine}.")
+            leaks = ""
+            if run.cuts:
+                leaks = (
+                    f"; {run.cuts} leak(s) closed with a gap line, their regions marked doubtful "
+                    "(N finds them, G shows the regions)"
+                )
+            self._status(f"Coloured {run.count} frame(s) with {self._last_engine}{leaks}.")
         self._update_marks()
         self._update_status()
 

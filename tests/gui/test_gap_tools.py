@@ -125,3 +125,23 @@ def test_the_gap_size_box_re_segments_the_frame_and_undo_takes_it_back(qtbot, wi
     wait_shown(qtbot, window, 0)
     qtbot.waitUntil(lambda: view.seg.labels[250, 250] == view.seg.labels[10, 10], timeout=10000)
     assert window.project.state(0).gap is None and window.gap_size_box.value() == 5
+
+
+def test_propagating_closes_a_leak_with_a_gap_line_and_says_so(qtbot, window, tmp_path):
+    """The keyframe's panels are red | blue; the next drawing's stroke between them is
+    broken open.  Propagation draws a gap line across the break: the window shows each
+    panel in its own colour, the line among the frame's gap lines, and the status bar
+    says a leak was closed."""
+    from synthetic import PANEL_BLUE, PANEL_RED, write_leak_clip
+
+    drop(qtbot, window, [write_leak_clip(tmp_path / "leak")])
+    assert len(window.project) == 3
+    wait_shown(qtbot, window, 0)
+    with qtbot.waitSignal(window.runner.finished, timeout=20000):
+        assert window.propagate_all()
+    assert "2 leak(s) closed" in window.statusBar().currentMessage()
+    window.show_frame(1)
+    wait_shown(qtbot, window, 1)
+    view = window.target_view
+    assert pixel(view, 80, 100) == PANEL_RED and pixel(view, 220, 100) == PANEL_BLUE
+    assert len(window.project.state(1).strokes) == 1
