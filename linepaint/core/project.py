@@ -30,7 +30,7 @@ from .labelcache import LabelCache
 from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
-from .segment import MAX_GAP_1080P, Segmentation, gap_pixels, max_gap, segment
+from .segment import MAX_GAP_1080P, Segmentation, default_gap, gap_pixels, max_gap, segment
 from .strokes import Stroke, draw_strokes
 from .swatches import (
     DEFAULT_STYLE,
@@ -98,10 +98,18 @@ class Change:
     #: (frame paths before, after) when frames moved, came or went; a frame that came
     #: has None before, one that went None after.
     order: tuple | None = None
+    #: (before, after) of the project's gap size (px at 1080p; None: the default).
+    gap: tuple | None = None
 
     @property
     def empty(self) -> bool:
-        return not self.frames and self.palette is None and self.style is None and self.order is None
+        return (
+            not self.frames
+            and self.palette is None
+            and self.style is None
+            and self.order is None
+            and self.gap is None
+        )
 
     def merged(self, later: Change, text: str | None = None) -> Change:
         """This change followed by ``later``, as one record."""
@@ -117,7 +125,24 @@ class Change:
         order = self.order
         if later.order is not None:
             order = (order[0] if order else later.order[0], later.order[1])
-        return Change(text or self.text, frames, pal, sty, order)
+        gap = self.gap
+        if later.gap is not None:
+            gap = (gap[0] if gap else later.gap[0], later.gap[1])
+        return Change(text or self.text, frames, pal, sty, order, gap)
+
+
+def gap_setting(gap) -> float | None:
+    """A gap size the user set (px at 1080p, 0-10; None: the project's, or the default) as
+    a float; else :class:`ProjectError`."""
+    if gap is None:
+        return None
+    try:
+        value = float(gap)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0 <= value <= MAX_GAP_1080P:
+        raise ProjectError(f"a gap size of {gap} px is outside 0 to {MAX_GAP_1080P} px.")
+    return value
 
 
 def seg_from_labels(labels: np.ndarray) -> Segmentation:
@@ -204,7 +229,7 @@ class SegCache:
 class Project(PaletteStyles, FrameEdits):
     """Frames in natural order with their :class:`FrameState`, plus the palette."""
 
-    def __init__(self, gap: int | None = None, cache: int = 12):
+    def __init__(self, gap: float | None = None, cache: int = 12):
         self.frames: list[str] = []
         self.states: dict[str, FrameState] = {}
         self.palette: list[Swatch] = []
@@ -215,7 +240,9 @@ class Project(PaletteStyles, FrameEdits):
         #: Specks below this size take a neighbour's colour at export (:mod:`.check`).
         self.dust = Dust()
         self.size: tuple[int, int] | None = None
-        self.gap = gap
+        #: The gap size of every frame without its own: px at 1080p, scaled with the
+        #: frame (None: the default for the frame's size).
+        self.gap = gap_setting(gap)
         self.path: Path | None = None
         self.cache = SegCache(cache)
         #: path -> where that frame's label map is stored (set by the save format).
@@ -312,17 +339,22 @@ class Project(PaletteStyles, FrameEdits):
             old.insert(at, p)
         self.frames = old
 
+    def _shape(self, i: int) -> tuple[int, int]:
+        return (self.size[1], self.size[0]) if self.size is not None else self.line(i).shape
+
+    def gap_px(self, i: int, gap: float | None) -> int | None:
+        """A gap size at 1080p in px of frame ``i`` (None stays None: the default for its
+        size)."""
+        if gap is None:
+            return None
+        shape = self._shape(i)
+        return min(gap_pixels(gap, shape), max_gap(shape))
+
     def frame_gap(self, i: int, state: FrameState | None = None) -> int | None:
-        """Gap (px of frame ``i``) it is segmented with: its own setting, scaled from
-        1080p, or the project's (None: the default for its size)."""
+        """Gap (px of frame ``i``) it is segmented with: its own setting, or else the
+        project's, scaled from 1080p (None: the default for its size)."""
         st = self.state(i) if state is None else state
-        if st.gap is None:
-            return self.gap
-        if self.size is not None:
-            shape = (self.size[1], self.size[0])
-        else:
-            shape = self.line(i).shape
-        return min(gap_pixels(st.gap, shape), max_gap(shape))
+        return self.gap_px(i, self.gap if st.gap is None else st.gap)
 
     def _key(self, i: int, strokes: tuple | None = None, gap: int | None | str = "frame"):
         """Cache key of frame ``i``'s segmentation: (path, gap strokes, gap px)."""
@@ -443,6 +475,8 @@ class Project(PaletteStyles, FrameEdits):
         if change.style is not None:
             name, styles = change.style[0] if undo else change.style[1]
             self.style, self.styles = name, {k: dict(v) for k, v in styles.items()}
+        if change.gap is not None:
+            self.gap = change.gap[0] if undo else change.gap[1]
 
     _change = Change  # for the edits mixed in from other modules
 
@@ -580,16 +614,65 @@ class Project(PaletteStyles, FrameEdits):
         """Frame ``i``'s own gap size (px at 1080p, 0-10; None: the project's): re-segment
         that frame only, colours carried over as for a gap line."""
         st = self.state(i)
-        if gap is not None and not 0 <= float(gap) <= MAX_GAP_1080P:
-            raise ProjectError(f"a gap size of {gap} px is outside 0 to {MAX_GAP_1080P} px.")
+        gap = gap_setting(gap)
         if gap == st.gap:
             return Change(f"Gap size {self.stem(i)}")
         old_seg = self.seg(i)
-        new_state = replace(st, gap=None if gap is None else float(gap))
+        new_state = replace(st, gap=gap)
         new_seg = self.seg(i, gap=self.frame_gap(i, new_state))
         new_state = replace(self._reseg(st, old_seg, new_seg, st.strokes), gap=new_state.gap)
         text = "the project's" if gap is None else f"{float(gap):g} px"
         return self._commit(f"Gap size {text}, {self.stem(i)}", {self.frames[i]: new_state})
+
+    def project_gap_states(self, gap: float | None, ready: dict | None = None):
+        """Frame by frame (a generator a worker thread can run, STYLE §1): ``(path, state
+        now, state with the project's gap size ``gap``)`` of each coloured frame that has
+        no gap of its own and whose regions that size changes, its colours, locks and
+        swatches carried onto the new regions as for :meth:`set_gap`.  Changes nothing.
+        Frames without colours are left out (they are segmented when next shown), so
+        only two segmentations are held at a time, in the project's small cache.
+
+        ready: ``{path: (state, new state)}`` yielded before (by a worker); a frame still
+        in that state is yielded as it was, one edited since is carried again."""
+        gap = gap_setting(gap)
+        ready = ready or {}
+        for path in list(self.frames):
+            st = self.states.get(path)
+            if st is None or st.gap is not None or st.colours is None:
+                continue
+            done = ready.get(path)
+            if done is not None and done[0] is st:
+                yield path, st, done[1]
+                continue
+            i = self.index_of(path)
+            if i < 0:
+                continue
+            old_px, new_px = self.gap_px(i, self.gap), self.gap_px(i, gap)
+            shape = self._shape(i)
+            if (default_gap(shape) if old_px is None else old_px) == (
+                default_gap(shape) if new_px is None else new_px
+            ):
+                continue
+            old = self.seg(i, st.strokes, old_px)
+            if fitting(st.colours, old) is None:  # a table that colours nothing
+                continue
+            new = self.seg(i, st.strokes, new_px)
+            yield path, st, self._reseg(st, old, new, st.strokes)
+
+    def set_project_gap(self, gap: float | None, ready: dict | None = None) -> Change:
+        """The project's gap size (px at 1080p, 0-10; None: the default): every frame
+        without a gap of its own is segmented with it, the coloured ones re-segmented
+        now with their colours carried over (:meth:`project_gap_states`; ``ready``: what
+        a worker already computed); frames with their own keep it.  One change: undone,
+        the old size and the old colours of all those frames come back."""
+        gap = gap_setting(gap)
+        if gap == self.gap:
+            return Change("Gap size, all frames")
+        frames = {p: (before, after) for p, before, after in self.project_gap_states(gap, ready)}
+        text = "the default" if gap is None else f"{gap:g} px"
+        change = Change(f"Gap size {text}, all frames", frames, gap=(self.gap, gap))
+        self.apply(change)
+        return change
 
     def _reseg(self, st: FrameState, old: Segmentation, new: Segmentation, strokes: tuple) -> FrameState:
         def carry(table, fill, dtype):

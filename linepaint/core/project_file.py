@@ -148,7 +148,10 @@ def project_bytes(project: Project, location: Path) -> bytes:
         "version": VERSION,
         "saved": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "size": list(project.size) if project.size else None,
-        "gap": project.gap,
+        # The project's gap size at 1080p; "gap" holds it in px of the frames, as files
+        # before "gap_1080p" did, so that an older linepaint segments them the same.
+        "gap_1080p": project.gap,
+        "gap": project.gap_px(0, project.gap) if project.frames else None,
         "frames": frames,
         "palette": [{"name": s.name, "rgba": list(s.rgba), "id": s.id} for s in project.palette],
         "style": project.style,
@@ -465,11 +468,25 @@ def _locks(raw, regions: int | None) -> tuple[dict, int]:
     return locks, dropped
 
 
-def _gap(raw, shape: tuple[int, int] | None) -> tuple[int | None, str]:
-    """The project's gap if its frames (``shape``: H, W) can use it, else the default
-    (None) and a note saying so."""
+#: Largest project gap size read from a file, px at 1080p: an older file's size in its
+#: frames' pixels may be over the 0-10 a user sets (frames are never segmented with more
+#: than :func:`~.segment.max_gap`).
+MAX_FILE_GAP_1080P = 1000
+
+
+def _gap(doc: dict, shape: tuple[int, int] | None) -> tuple[float | None, str]:
+    """The project's gap size (px at 1080p) if its frames (``shape``: H, W) can use it,
+    else the default (None) and a note saying so.  Files before "gap_1080p" held it in
+    px of the frames ("gap", still written for them): converted, so the frames segment
+    as they did."""
     from .segment import max_gap
 
+    raw = doc.get("gap_1080p")
+    if raw is not None:
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= MAX_FILE_GAP_1080P:
+            return None, f"a gap size of {str(raw)[:20]} px (at 1080p) is out of range; the default is used."
+        return float(raw), ""
+    raw = doc.get("gap")
     if raw is None:
         return None, ""
     limit = max_gap(shape) if shape else 1000
@@ -478,7 +495,7 @@ def _gap(raw, shape: tuple[int, int] | None) -> tuple[int | None, str]:
             None,
             f"a gap of {str(raw)[:20]} px does not suit its frames (0 to {limit}); the default is used.",
         )
-    return raw, ""
+    return (raw * 1080 / min(shape), "") if shape else (None, "")
 
 
 def _size(raw) -> tuple[int, int] | None:
@@ -587,7 +604,7 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
     if shape is None and proj.frames:
         w, h = image_size(proj.frames[0])
         shape = (h, w)
-    proj.gap, note = _gap(doc.get("gap"), shape)
+    proj.gap, note = _gap(doc, shape)
     if note:
         notes.append(note)
     # Stored label maps are valid for the gap size each frame is segmented with.
