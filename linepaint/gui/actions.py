@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QSlider, QSpinBox
 
 from ..core.segment import DEFAULT_GAP_1080P, MAX_GAP_1080P
+from .gapcheck import GAP_SCOPES
 from .tools import GAP_WIDTH, Tool
 
 
@@ -291,12 +292,21 @@ def build_actions(win) -> None:
     win.gap_size_box.setSuffix(" px")
     win.gap_size_box.setKeyboardTracking(False)
     win.gap_size_box.setToolTip(
-        "Widest gap in the strokes closed in this frame, in pixels at 1080p (scaled with the "
-        "frame); the frame is re-segmented and shown in the gap check"
+        "Widest gap in the strokes closed, in pixels at 1080p (scaled with the frame), for "
+        "this frame or for all frames without their own (beside it); re-segmented frames "
+        "keep their colours and show in the gap check"
     )
     win.gap_size_box.setValue(float(DEFAULT_GAP_1080P))
     win.gap_size_box.valueChanged.connect(win._gap_size_changed)
     tb.addWidget(win.gap_size_box)
+    win.gap_scope_box = QComboBox()
+    win.gap_scope_box.addItems(list(GAP_SCOPES))
+    win.gap_scope_box.setToolTip(
+        "Whose gap size this frame uses: its own, or the one of all frames (the project's). "
+        "Choosing 'all frames' gives a frame with its own size the project's again"
+    )
+    win.gap_scope_box.currentIndexChanged.connect(win._gap_scope_changed)
+    tb.addWidget(win.gap_scope_box)
     tb.addSeparator()
     for a in (win.act_overlay, win.act_gap_check, win.act_prev_doubt, win.act_next_doubt, win.act_fit):
         tb.addAction(a)

@@ -13,6 +13,10 @@ from ..core.leak import bucket_leak
 from ..core.segment import DEFAULT_GAP_1080P
 from .canvas import FrameView
 
+#: Whose gap size the gap size box sets: the current frame's own, or that of every frame
+#: without its own (the project's).
+THIS, ALL = GAP_SCOPES = ("this frame", "all frames")
+
 #: Tints of a leak shown after a refused bucket click: where the click was meant to go,
 #: and the rest of the region it would have flooded.
 MEANT = (255, 230, 0, 150)
@@ -46,30 +50,49 @@ class GapTools:
         return float(self.gap_width_box.value())
 
     def _show_gap_size(self) -> None:
-        """The gap size box shows the current frame's setting (its own, or the project's)."""
+        """The gap size box shows the size the current frame uses, and the box beside it
+        whose that is: the frame's own, or that of all frames (the project's)."""
         i = self.current
         if i < 0:
             return
-        st = self.project.state(i)
-        if st.gap is not None:
-            value = st.gap
-        elif self.project.gap is None:
-            value = float(DEFAULT_GAP_1080P)
-        else:
-            shape = self.target_view.seg.shape if self.target_view.seg is not None else (1080, 1080)
-            value = self.project.gap * 1080 / min(shape)
+        own = self.project.state(i).gap
+        value = own if own is not None else self.project.gap
         self.gap_size_box.blockSignals(True)
-        self.gap_size_box.setValue(value)
+        self.gap_size_box.setValue(float(DEFAULT_GAP_1080P) if value is None else value)
         self.gap_size_box.blockSignals(False)
+        self.gap_scope_box.blockSignals(True)
+        self.gap_scope_box.setCurrentIndex(GAP_SCOPES.index(THIS if own is not None else ALL))
+        self.gap_scope_box.blockSignals(False)
 
     def _gap_size_changed(self, value: float) -> None:
-        """The gap size box: the current frame is re-segmented with it in the background,
-        then the setting becomes the frame's own (undoable), shown in the gap check."""
+        """The gap size box: sets the current frame's own size, or that of all frames,
+        as the box beside it says."""
+        if self.gap_scope_box.currentText() == ALL:
+            self.set_project_gap(float(value))
+        else:
+            self.set_frame_gap(float(value))
+
+    def _gap_scope_changed(self, index: int) -> None:
+        """'this frame': the frame gets its own size (the one it uses now); 'all frames':
+        a frame with its own size takes the project's again."""
+        i = self.current
+        if i < 0:
+            return
+        own = self.project.state(i).gap
+        if GAP_SCOPES[index] == ALL and own is not None:
+            self.set_frame_gap(None)
+        elif GAP_SCOPES[index] == THIS and own is None:
+            self.set_frame_gap(float(self.gap_size_box.value()))
+
+    def set_frame_gap(self, gap: float | None) -> None:
+        """The current frame's own gap size (px at 1080p; None: the project's again): it
+        is re-segmented in the background, then the setting lands (undoable), shown in
+        the gap check."""
         i = self.current
         if i < 0:
             return
         proj = self.project
-        path, gap = proj.frames[i], float(value)
+        path = proj.frames[i]
         px = proj.frame_gap(i, replace(proj.state(i), gap=gap))
 
         def job():
@@ -89,6 +112,56 @@ class GapTools:
             if not self.act_gap_check.isChecked():
                 self.act_gap_check.setChecked(True)
             self.push(self.project.set_gap(k, gap))
-            self._status(f"Gap size {gap:g} px (at 1080p) for {self.project.stem(k)}: Ctrl+Z takes it back.")
+            stem = self.project.stem(k)
+            if gap is None:
+                self._status(f"{stem} uses the gap size of all frames again: Ctrl+Z takes it back.")
+            else:
+                self._status(f"Gap size {gap:g} px (at 1080p) for {stem} only: Ctrl+Z takes it back.")
 
         self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)
+
+    def set_project_gap(self, gap: float | None) -> bool:
+        """The gap size of all frames without their own (px at 1080p; None: the
+        default): the coloured ones are re-segmented in the background, with progress
+        and Cancel, their colours carried; then it lands as one undo step, shown in the
+        gap check.  False when another job is running."""
+        proj = self.project
+        if gap == proj.gap:
+            return True
+        total = sum(
+            1 for p in proj.frames if proj.states[p].gap is None and proj.states[p].colours is not None
+        )
+        ready: dict = {}
+
+        def job():
+            yield from proj.project_gap_states(gap)
+
+        def item(x):
+            ready[x[0]] = x[1:]
+
+        def done(cancelled, error):
+            if error:
+                self.report(error)
+            elif cancelled or self.project is not proj:
+                self._status("Cancelled: the gap size of all frames is as it was.")
+            else:
+                change = proj.set_project_gap(gap, ready)
+                if not self.act_gap_check.isChecked():
+                    self.act_gap_check.setChecked(True)
+                self.push(change)
+                own = sum(1 for p in proj.frames if proj.states[p].gap is not None)
+                size = "the default" if gap is None else f"{gap:g} px (at 1080p)"
+                keep = f"; {own} frame(s) keep their own" if own else ""
+                self._status(
+                    f"Gap size {size} for all frames: {len(change.frames)} coloured frame(s) "
+                    f"re-segmented, colours kept{keep}. Ctrl+Z takes it back.",
+                    12000,
+                )
+            self._show_gap_size()
+
+        if self.runner.start("gap size", job, item, done, total=total):
+            self._status("Re-segmenting the frames with the new gap size…")
+            return True
+        self._status("Busy: change the gap size of all frames when the current job ends.")
+        self._show_gap_size()
+        return False

@@ -505,7 +505,12 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
             if k >= 0 and k != self.current:
                 self._update_thumb(k)
         shown = {self.current, self.ref_view.frame_index}
-        if touched & shown or self.ref_index_for(self.current) != self.ref_view.frame_index:
+        # A new project gap size re-segments every frame without its own, colours or not.
+        if (
+            touched & shown
+            or change.gap is not None
+            or self.ref_index_for(self.current) != self.ref_view.frame_index
+        ):
             self._refresh_views()
         self._recount_unpainted(touched)
         self._update_marks()
@@ -759,7 +764,12 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
     def _progress(self, kind: str, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, done, 1))
         self.progress.setValue(done)
-        verb = {"propagate": "Propagating", "export": "Exporting", "carry": "Carrying fix"}.get(kind, kind)
+        verb = {
+            "propagate": "Propagating",
+            "export": "Exporting",
+            "carry": "Carrying fix",
+            "gap size": "Re-segmenting",
+        }.get(kind, kind)
         self.progress.setFormat(f"{verb} %v/%m")
 
     # -- drag and drop, closing --------------------------------------------------------------

@@ -108,9 +108,12 @@ def test_the_gap_size_box_re_segments_the_frame_and_undo_takes_it_back(qtbot, wi
     view = window.target_view
     assert view.seg.labels[250, 250] == view.seg.labels[10, 10]
     assert window.gap_size_box.value() == 5
+    window.gap_scope_box.setCurrentText("this frame")  # this frame's own size, not all frames'
+    qtbot.waitUntil(lambda: window.project.state(0).gap == 5.0, timeout=10000)
     window.gap_size_box.setValue(10)
     qtbot.waitUntil(lambda: view.seg.labels[250, 250] != view.seg.labels[10, 10], timeout=10000)
     assert window.project.state(0).gap == 10.0 and view.gap_check  # shown in the gap check
+    assert window.project.gap is None
     table = false_colours(view.seg.n)
     assert (
         pixel(view, 250, 250)
@@ -120,6 +123,8 @@ def test_the_gap_size_box_re_segments_the_frame_and_undo_takes_it_back(qtbot, wi
     window.show_frame(1)
     wait_shown(qtbot, window, 1)
     assert window.gap_size_box.value() == 5  # frame 1 keeps the project's
+    assert window.gap_scope_box.currentText() == "all frames"
+    window.undo.undo()
     window.undo.undo()
     window.show_frame(0)
     wait_shown(qtbot, window, 0)
@@ -145,3 +150,50 @@ def test_propagating_closes_a_leak_with_a_gap_line_and_says_so(qtbot, window, tm
     view = window.target_view
     assert pixel(view, 80, 100) == PANEL_RED and pixel(view, 220, 100) == PANEL_BLUE
     assert len(window.project.state(1).strokes) == 1
+
+
+def test_the_gap_size_of_all_frames_re_segments_them_keeps_colours_and_undoes(qtbot, window, tmp_path):
+    from test_gaps import _leaky_body
+
+    from linepaint.gui.gapcheck import ALL, THIS
+
+    paths = [_leaky_body(tmp_path / f"b{k}.png", size=540, hole=7) for k in (1, 2)]
+    drop(qtbot, window, paths)
+    wait_shown(qtbot, window, 0)
+    view, proj = window.target_view, window.project
+    leaky = lambda: view.seg.labels[250, 250] == view.seg.labels[10, 10]  # noqa: E731
+    assert leaky() and window.gap_scope_box.currentText() == ALL
+    window.push(proj.fill(0, view.seg.labels[250, 250], RED))
+    assert pixel(view, 250, 250) == RED == pixel(view, 10, 10)
+
+    window.gap_size_box.setValue(10)  # for all frames: the box beside it says so
+    qtbot.waitUntil(lambda: not leaky() and not window.display_runner.busy, timeout=15000)
+    assert proj.gap == 10.0 and proj.state(0).gap is None and view.gap_check
+    table = false_colours(view.seg.n)
+    inside, outside = pixel(view, 250, 250), pixel(view, 10, 10)
+    assert inside == tuple(int(v) for v in table[view.seg.labels[250, 250]]) != outside
+    assert "Ctrl+Z" in window.statusBar().currentMessage()
+    window.act_gap_check.setChecked(False)
+    assert pixel(view, 250, 250) == RED == pixel(view, 10, 10)  # both halves keep the fill
+
+    window.show_frame(1)  # not coloured: it follows the project's size all the same
+    wait_shown(qtbot, window, 1)
+    assert not leaky() and window.gap_size_box.value() == 10
+    window.gap_scope_box.setCurrentText(THIS)  # its own size, the one it has now...
+    qtbot.waitUntil(lambda: proj.state(1).gap == 10.0, timeout=10000)
+    window.gap_size_box.setValue(2)  # ...then changed for this frame only
+    qtbot.waitUntil(lambda: leaky() and not window.display_runner.busy, timeout=10000)
+    assert proj.state(1).gap == 2.0 and proj.gap == 10.0 and window.gap_scope_box.currentText() == THIS
+    window.gap_scope_box.setCurrentText(ALL)  # the project's again
+    qtbot.waitUntil(lambda: not leaky() and not window.display_runner.busy, timeout=10000)
+    assert proj.state(1).gap is None and window.gap_size_box.value() == 10
+
+    for _ in range(4):  # back to before the size of all frames
+        window.act_undo.trigger()
+    assert proj.gap is None and proj.state(1).gap is None
+    qtbot.waitUntil(lambda: leaky() and not window.display_runner.busy, timeout=10000)
+    window.show_frame(0)
+    wait_shown(qtbot, window, 0)
+    window.act_gap_check.setChecked(False)
+    assert leaky() and pixel(view, 250, 250) == RED == pixel(view, 10, 10)
+    assert window.gap_size_box.value() == 5 and window.gap_scope_box.currentText() == ALL
