@@ -120,14 +120,15 @@ class GapTools:
 
         self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)
 
-    def set_project_gap(self, gap: float | None) -> bool:
+    def set_project_gap(self, gap: float | None) -> None:
         """The gap size of all frames without their own (px at 1080p; None: the
         default): the coloured ones are re-segmented in the background, with progress
         and Cancel, their colours carried; then it lands as one undo step, shown in the
-        gap check.  False when another job is running."""
+        gap check.  Behind a running job it waits its turn (a newer size replaces one
+        still waiting: the box's arrows clicked in a row)."""
         proj = self.project
-        if gap == proj.gap:
-            return True
+        if gap == proj.gap and not self.runner.busy:
+            return
         total = sum(
             1 for p in proj.frames if proj.states[p].gap is None and proj.states[p].colours is not None
         )
@@ -144,7 +145,7 @@ class GapTools:
                 self.report(error)
             elif cancelled or self.project is not proj:
                 self._status("Cancelled: the gap size of all frames is as it was.")
-            else:
+            elif gap != proj.gap:
                 change = proj.set_project_gap(gap, ready)
                 if not self.act_gap_check.isChecked():
                     self.act_gap_check.setChecked(True)
@@ -159,9 +160,6 @@ class GapTools:
                 )
             self._show_gap_size()
 
-        if self.runner.start("gap size", job, item, done, total=total):
-            self._status("Re-segmenting the frames with the new gap size…")
-            return True
-        self._status("Busy: change the gap size of all frames when the current job ends.")
-        self._show_gap_size()
-        return False
+        later = " when the current job ends" if self.runner.busy else ""
+        self.runner.start("gap size", job, item, done, total=total, queue=True)
+        self._status(f"Re-segmenting the frames with the new gap size{later}…")

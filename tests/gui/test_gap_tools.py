@@ -197,3 +197,20 @@ def test_the_gap_size_of_all_frames_re_segments_them_keeps_colours_and_undoes(qt
     window.act_gap_check.setChecked(False)
     assert leaky() and pixel(view, 250, 250) == RED == pixel(view, 10, 10)
     assert window.gap_size_box.value() == 5 and window.gap_scope_box.currentText() == ALL
+
+
+def test_gap_sizes_for_all_frames_chosen_in_a_row_land_the_first_and_the_last(qtbot, window, tmp_path):
+    """The box's arrows clicked in a row: the size being applied lands, the newest waits
+    its turn, the ones between are dropped."""
+    from test_gaps import _leaky_body
+
+    drop(qtbot, window, [_leaky_body(tmp_path / f"b{k}.png", size=540, hole=7) for k in (1, 2)])
+    wait_shown(qtbot, window, 0)
+    proj = window.project
+    window.push(proj.fill(0, window.target_view.seg.labels[250, 250], RED))
+    for v in (6, 8, 10):
+        window.gap_size_box.setValue(v)
+    qtbot.waitUntil(lambda: proj.gap == 10.0 and not window.runner.busy, timeout=15000)
+    texts = [window.undo.text(k) for k in range(window.undo.count())]
+    assert texts[-2:] == ["Gap size 6 px, all frames", "Gap size 10 px, all frames"]
+    assert window.gap_size_box.value() == 10
