@@ -95,28 +95,44 @@ def test_a_frame_edited_while_a_worker_carried_it_is_carried_again(proj):
     assert _closed(new) and not proj.colours(0, new)[[new.labels[IN], new.labels[OUT]]].any()
 
 
-@pytest.mark.parametrize("px", [5, 9])
-def test_an_old_file_with_the_gap_in_frame_pixels_segments_as_it_did(proj, tmp_path, px):
-    """Files before ``gap_1080p`` held the project's gap in px of the frames (9 px here
-    is 18 px at 1080p, over what a user sets: still read as it was)."""
+def _saved_with(proj, tmp_path, edit):
+    """``proj`` with the project gap 10 px at 1080p, saved, its project.json changed by
+    ``edit(doc)``."""
     proj.set_project_gap(10)
     out = tmp_path / "p.lpproj"
     save_project(proj, out)
     with zipfile.ZipFile(out) as zf:
         data = {n: zf.read(n) for n in zf.namelist()}
     doc = json.loads(data["project.json"])
-    assert doc["gap"] == 5  # what older versions read
-    del doc["gap_1080p"]
-    doc["gap"] = px
+    edit(doc)
     data["project.json"] = json.dumps(doc).encode()
-    old = tmp_path / "old.lpproj"
-    with zipfile.ZipFile(old, "w") as zf:
+    with zipfile.ZipFile(out, "w") as zf:
         for n, b in data.items():
             zf.writestr(n, b)
-    back = open_project(old)
+    return out
+
+
+@pytest.mark.parametrize("px", [5, 9])
+def test_an_old_file_with_the_gap_in_frame_pixels_segments_as_it_did(proj, tmp_path, px):
+    """Files before ``gap_1080p`` held the project's gap in px of the frames (9 px here
+    is 18 px at 1080p, over what a user sets: still read as it was)."""
+
+    def old_format(doc):
+        assert doc["gap"] == 5  # what older versions read: 10 px at 1080p in px of 540
+        del doc["gap_1080p"]
+        doc["gap"] = px
+
+    back = open_project(_saved_with(proj, tmp_path, old_format))
     assert not back.notes
     assert back.gap == pytest.approx(px * 1080 / 540) and back.frame_gap(2) == px
     assert np.array_equal(back.seg(2).labels, segment(back.line(2), px).labels)
     if px == 5:  # the label map saved with it is used, colours and all
         assert np.array_equal(back.seg(0).labels, proj.seg(0).labels)
         assert tuple(back.colours(0)[back.seg(0).labels[IN]]) == RED
+
+
+@pytest.mark.parametrize("raw", ["wide", -3, 1e9, True])
+def test_a_damaged_gap_size_in_the_file_is_the_default_and_said(proj, tmp_path, raw):
+    back = open_project(_saved_with(proj, tmp_path, lambda doc: doc.update(gap_1080p=raw)))
+    assert back.gap is None and any("gap size" in n and "default" in n for n in back.notes)
+    assert not _closed(back.seg(2))
