@@ -272,12 +272,25 @@ def _init_local_worker() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def _worker_context():
+    """How local workers start: forked from a fork server that imported the engines once
+    (:mod:`._preload`), where there is one (Linux, macOS) and linepaint is not a frozen
+    build; else spawned, each importing everything afresh (Windows, the installers).
+    Never a plain fork of this process, which may hold threads or torch's state."""
+    import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods() and not getattr(sys, "frozen", False):
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["linepaint.core._preload"])
+        return ctx
+    return mp.get_context("spawn")
+
+
 def run_local(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
     """Run ``tasks`` on ``workers`` local processes, yielding results as they finish."""
-    import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    ctx = mp.get_context("spawn")  # no fork of a process that may hold threads or torch
+    ctx = _worker_context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_local_worker)
     try:
         futures = {pool.submit(run_task, t): t for t in tasks}
