@@ -5,8 +5,9 @@ end to end, DESIGN §8) and print one JSON object.
 
 The pair is drawn with OpenCV (outlined ellipses and boxes, the second frame shifted and
 rotated a little) so the region count can be dialled; a procedural clip frame is timed too.
-``end_to_end_s`` is reading the target's line art, segmenting it and matching it (alignment,
-classical posterior, crops, network, colours) against a reference new to the matcher;
+``end_to_end_s`` is reading the target's line art, segmenting it, checking it for leaks the
+reference shows (as propagation does) and matching it (alignment, classical posterior,
+crops, network, colours) against a reference new to the matcher;
 ``end_to_end_known_ref_s`` the same when the reference has coloured a frame before, as it
 has for every frame but the first of a propagation run (its crops and tokens are kept).
 
@@ -69,6 +70,7 @@ def drawn_pair(
 def time_pair(matcher, ref_rgba: np.ndarray, ref_colours_fn, tgt_rgba: np.ndarray, repeats: int) -> dict:
     """Cold: the reference is new to the matcher (as for the first frame coloured from a
     keyframe); warm: it has coloured a frame before (every later frame of a run)."""
+    from linepaint.core.leak import leak_cuts
     from linepaint.core.lineart import line_art_from_rgba
     from linepaint.core.match.base import Reference
     from linepaint.core.segment import segment
@@ -90,6 +92,7 @@ def time_pair(matcher, ref_rgba: np.ndarray, ref_colours_fn, tgt_rgba: np.ndarra
             t1 = time.perf_counter()
             tgt_seg = segment(tgt_line)
             t2 = time.perf_counter()
+            leak_cuts(tgt_line, tgt_seg, ref.seg, ref.colours)  # propagation's leak check
             matcher.match([ref], tgt_line, tgt_seg)
             t3 = time.perf_counter()
             times["lineart"].append(t1 - t0)
