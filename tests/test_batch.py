@@ -219,3 +219,25 @@ def test_shots_are_found_below_the_folders_given(season, tmp_path):
         find_shots([tmp_path])
     with pytest.raises(LinepaintError, match="same folder"):
         find_shots([season / "ep1", season / "ep1"])
+
+
+def test_local_workers_fork_from_a_preloaded_server_except_in_a_frozen_build(monkeypatch):
+    """From source on Linux the workers fork from a server that imported the engines once
+    (each would otherwise pay for torch and timm again); a frozen build spawns them."""
+    import multiprocessing as mp
+
+    from linepaint.core import batch
+
+    if "forkserver" not in mp.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    assert batch._worker_context().get_start_method() == "forkserver"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert batch._worker_context().get_start_method() == "spawn"
+    # The server's preload imports the engines and fails on nothing.
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, linepaint.core._preload; print('torch' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "True"
