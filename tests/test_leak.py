@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from gui.synthetic import panels_line
 
 from linepaint.core.leak import split_leaks
 from linepaint.core.lineart import line_art_from_rgba
@@ -16,14 +17,7 @@ H, W = 200, 300
 
 def _panels(hole: int = 0):
     """Two panels split by a vertical stroke at x = 150, with a ``hole`` px opening in it."""
-    alpha = np.zeros((H, W), np.uint8)
-    cv2.rectangle(alpha, (2, 2), (W - 3, H - 3), 255, 2)
-    cv2.line(alpha, (150, 2), (150, H - 3), 255, 2)
-    if hole:
-        alpha[100 - hole // 2 : 100 + (hole + 1) // 2, 140:160] = 0
-    rgba = np.zeros((H, W, 4), np.uint8)
-    rgba[..., 3] = alpha
-    return line_art_from_rgba(rgba)
+    return line_art_from_rgba(panels_line(hole, margin=2))
 
 
 def _reference():

@@ -96,12 +96,13 @@ PANEL_RED, PANEL_BLUE = (220, 40, 40, 255), (40, 40, 220, 255)
 LEAK_H, LEAK_W = 200, 300
 
 
-def _panels_line(hole: int) -> np.ndarray:
-    """Two panels split by a stroke at x = 150, open over ``hole`` px in the middle (wider
-    than the gap a 200 px frame closes by itself)."""
+def panels_line(hole: int, margin: int = 20) -> np.ndarray:
+    """uint8 RGBA: two panels framed ``margin`` px in from the edge and split by a stroke
+    at x = 150, open over ``hole`` px in the middle (wider than the gap a 200 px frame
+    closes by itself)."""
     alpha = np.zeros((LEAK_H, LEAK_W), np.uint8)
-    cv2.rectangle(alpha, (20, 20), (LEAK_W - 21, LEAK_H - 21), 255, 2)
-    cv2.line(alpha, (150, 20), (150, LEAK_H - 21), 255, 2)
+    cv2.rectangle(alpha, (margin, margin), (LEAK_W - 1 - margin, LEAK_H - 1 - margin), 255, 2)
+    cv2.line(alpha, (150, margin), (150, LEAK_H - 1 - margin), 255, 2)
     if hole:
         alpha[100 - hole // 2 : 100 + (hole + 1) // 2, 140:160] = 0
     rgba = np.zeros((LEAK_H, LEAK_W, 4), np.uint8)
@@ -114,7 +115,7 @@ def write_leak_clip(root: Path) -> Path:
     stroke between the panels broken open."""
     (root / "line").mkdir(parents=True)
     (root / "gt").mkdir()
-    key = _panels_line(0)
+    key = panels_line(0)
     gt = np.zeros((LEAK_H, LEAK_W, 4), np.uint8)
     gt[22 : LEAK_H - 22, 22:149] = PANEL_RED
     gt[22 : LEAK_H - 22, 152 : LEAK_W - 22] = PANEL_BLUE
@@ -122,5 +123,5 @@ def write_leak_clip(root: Path) -> Path:
     write_png(root / "line/f1.png", key)
     write_png(root / "gt/f1.png", gt)
     for stem in ("f2", "f3"):
-        write_png(root / f"line/{stem}.png", _panels_line(12))
+        write_png(root / f"line/{stem}.png", panels_line(12))
     return root
