@@ -304,3 +304,12 @@ def test_training_draws_real_motion_clips_by_share():
         for k in range(8)
     }
     assert kinds == {True, False}
+
+
+def test_a_single_drawing_of_real_motion_is_posed_not_nan():
+    """A one-drawing clip (training asks for them) has one key pose: a value, not the 0/0
+    of easing between a key and itself."""
+    from linepaint.synth.acting import _keyed
+
+    v = _keyed(np.random.default_rng(0), 1, -30.0, 30.0)
+    assert v.shape == (1,) and np.isfinite(v).all() and -30 <= v[0] <= 30

@@ -40,7 +40,7 @@ def _keyed(rng: np.random.Generator, frames: int, lo: float, hi: float, gap=(2, 
     """float[F]: values drawn in [lo, hi] at key drawings 2-5 apart, eased in and out
     between keys (the timing of key poses and in-betweens)."""
     keys = [0]
-    while keys[-1] < frames - 1:
+    while len(keys) < 2 or keys[-1] < frames - 1:  # two keys even for a single drawing
         keys.append(keys[-1] + int(rng.integers(gap[0], gap[1] + 1)))
     vals = rng.uniform(lo, hi, len(keys))
     t = np.arange(frames, dtype=np.float64)
