@@ -75,6 +75,7 @@ def child(clip: Path, project: Path, engine: str, heap_limit: bool = True) -> in
             return
         out["propagate_s"] = round(time.perf_counter() - t0, 1)
         out["rss_after_propagate_gb"] = round(_rss_now() / 2**30, 3)
+        out["peak_before_save_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)
         out["saved"] = win.save_project(str(project))
         out["coloured"] = sum(win.project.states[p].colours is not None for p in win.project.frames)
         out["errors"] = list(win.messages)

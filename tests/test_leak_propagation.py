@@ -66,3 +66,16 @@ def test_without_splitting_the_leak_takes_one_colour(tmp_path):
     assert r.cuts == ()
     left, right = r.seg.labels[100, 80], r.seg.labels[100, 220]
     assert left == right  # the old behaviour the split fixes: both panels one colour
+
+
+def test_a_chain_colours_the_next_frame_from_the_split_one(tmp_path):
+    """``forward``: f3 is coloured from f2, whose leak was split; it must see f2's regions
+    as they were coloured (with the gap line), and is split and coloured the same."""
+    proj = _project(write_leak_clip(tmp_path / "clip"))
+    seq = proj.sequence()
+    results = list(propagate(seq, ClassicMatcher(), mode="forward"))
+    assert [r.index for r in results] == [1, 2] and results[1].reference == 1
+    for r in results:
+        left, right = r.seg.labels[100, 80], r.seg.labels[100, 220]
+        assert len(r.cuts) == 1 and left != right
+        assert tuple(r.colours[left]) == RED and tuple(r.colours[right]) == BLUE

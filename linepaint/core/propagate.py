@@ -8,6 +8,7 @@ cancelled run never leaves half a frame.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -195,12 +196,18 @@ def propagate(
     steps = plan(n, known, mode)
     needed = _needed(steps, wanted)
     done: dict[int, np.ndarray] = dict(known)
-    # Frames coloured on a segmentation with cuts: chained references must use it.
+    # Frames coloured on a segmentation with cuts, while a later frame (``forward``) is
+    # still to be coloured from them: that one must see the same regions.
+    uses = Counter(r for j, refs in steps if j in needed for r in refs)
     coloured_on: dict[int, tuple[LineArt, Segmentation]] = {}
     for i, ref_ids in steps:
         if i not in needed:
             continue
         refs = [Reference(*coloured_on.get(r, (frames.line(r), frames.seg(r))), done[r]) for r in ref_ids]
+        for r in ref_ids:
+            uses[r] -= 1
+            if uses[r] == 0:
+                coloured_on.pop(r, None)
         result = solve_frame(
             matcher,
             i,
@@ -213,7 +220,7 @@ def propagate(
             frames if split_leaks else None,
         )
         done[i] = result.colours
-        if result.cuts:
+        if result.cuts and uses[i] > 0:
             line = frames.line(i)
             coloured_on[i] = (replace(line, ink=draw_strokes(line.ink, result.cuts)), result.seg)
         if i in wanted:

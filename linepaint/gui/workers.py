@@ -15,9 +15,15 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.errors import LinepaintError
 
+#: Items a worker may have sent that the GUI thread has not yet handled.  Past that it
+#: waits: a frame result holds its label maps, and a worker that outruns a busy GUI
+#: thread (the learned engine's threads take both cores) queues them all in memory.
+MAX_IN_FLIGHT = 2
+
 
 class GeneratorWorker(QObject):
-    """Runs ``make_job()`` (a generator) in its thread; one ``yielded`` per item."""
+    """Runs ``make_job()`` (a generator) in its thread; one ``yielded`` per item, at most
+    MAX_IN_FLIGHT of them not yet :meth:`taken` by the receiver."""
 
     yielded = Signal(object)
     done = Signal(bool, str)  # cancelled, error message ("" when none)
@@ -26,9 +32,21 @@ class GeneratorWorker(QObject):
         super().__init__()
         self._make_job = make_job
         self._cancel = threading.Event()
+        self._room = threading.Semaphore(MAX_IN_FLIGHT)
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def taken(self) -> None:
+        """The receiver handled one item: the worker may send another."""
+        self._room.release()
+
+    def _wait_for_room(self) -> bool:
+        """Block until the receiver has room for an item; False when cancelled meanwhile."""
+        while not self._room.acquire(timeout=0.05):
+            if self._cancel.is_set():
+                return False
+        return True
 
     @Slot()
     def run(self) -> None:
@@ -43,6 +61,9 @@ class GeneratorWorker(QObject):
                 try:
                     item = next(gen)
                 except StopIteration:
+                    break
+                if not self._wait_for_room():
+                    cancelled = True
                     break
                 self.yielded.emit(item)
         except LinepaintError as exc:
@@ -166,6 +187,9 @@ class JobRunner(QObject):
 
     @Slot(object)
     def _item(self, item) -> None:
+        sender = self.sender()
+        if isinstance(sender, GeneratorWorker):
+            sender.taken()
         if self._stale():
             return
         self._count += 1
