@@ -63,13 +63,21 @@ def split_leaks(
     side = min(h, w)
     min_area = max(32, int(MIN_AREA * side * side))
     max_cut = max(16, int(MAX_CUT * side))
-    codes = pack_colours(ref_colours)[np.clip(warped_ref_labels, 0, len(ref_colours) - 1)]
+    # Each pixel's warped colour, as an index into the reference's distinct colours.
+    _, colour_of = np.unique(pack_colours(ref_colours), return_inverse=True)
+    n_colours = int(colour_of.max()) + 1
+    codes = colour_of.astype(np.int32)[np.clip(warped_ref_labels, 0, len(ref_colours) - 1)]
     n = target_seg.n
-    regions = _two_coloured(labels, codes, n, min_area)
+    regions = _two_coloured(labels, codes, n_colours, n, min_area)
+    if len(regions) == 0:
+        return target_seg, np.zeros(0, np.int32)
+    near_end = _near_stroke_ends(target_seg.ink, int(round(END_REACH * default_gap(labels.shape))))
+    # A leak's cut passes by a stroke end: a region with none near it is not split (the
+    # closed shapes of a drawing, whatever the warp says), and costs no watershed.
+    regions = regions[np.bincount(labels[near_end], minlength=n + 1)[regions] > 0]
     if len(regions) == 0:
         return target_seg, np.zeros(0, np.int32)
     new_labels = labels.copy()
-    near_end = _near_stroke_ends(target_seg.ink, int(round(END_REACH * default_gap(labels.shape))))
     elevation = cv2.GaussianBlur(target_line.darkness, (0, 0), 1.0)
     boxes = ndimage.find_objects(labels, n)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SEED_EROSION + 1,) * 2)
@@ -191,17 +199,14 @@ def _short_cuts(count: int, comp: np.ndarray, max_cut: int, near_end: np.ndarray
     return int(ok.sum()), new[comp]
 
 
-def _two_coloured(labels: np.ndarray, codes: np.ndarray, n: int, min_area: int) -> np.ndarray:
-    """int64[k]: regions of which at least two warped colours each cover ``min_area``
-    px (one whole-frame count, no loop over regions)."""
+def _two_coloured(labels: np.ndarray, codes: np.ndarray, n_colours: int, n: int, min_area: int) -> np.ndarray:
+    """int64[k]: regions of which at least two warped colours (``codes``, 0..n_colours-1
+    per pixel) each cover ``min_area`` px (one whole-frame count, no sort, no loop over
+    regions)."""
     inside = labels > 0
-    lab = labels[inside].astype(np.int64)
-    _, col = np.unique(codes[inside], return_inverse=True)
-    pair, count = np.unique(lab * (int(col.max()) + 1) + col, return_counts=True)
-    region = pair // (int(col.max()) + 1)
-    big = count >= min_area
-    per = np.bincount(region[big], minlength=n + 1)
-    return np.nonzero(per >= 2)[0]
+    pair = labels[inside].astype(np.int64) * n_colours + codes[inside]
+    count = np.bincount(pair, minlength=(n + 1) * n_colours).reshape(n + 1, n_colours)
+    return np.nonzero((count >= min_area).sum(axis=1) >= 2)[0]
 
 
 def _watershed(
