@@ -187,7 +187,7 @@ def propagate(
         where a wanted one needs them as a stepping stone (``forward`` mode), so a
         resumed or split run does not redo finished frames.
     split_leaks: close the leaks each frame's nearest reference shows with gap lines
-        (:func:`solve_frame`; the result's ``cuts``).
+        (:func:`solve_frame`; the result's ``cuts``), where that reference is a keyframe.
     """
     locks = locks or {}
     n = len(frames)
@@ -217,7 +217,9 @@ def propagate(
             refs,
             ref_ids,
             locks.get(i, {}),
-            frames if split_leaks else None,
+            # Only a keyframe's colours are the colourist's: a colour a propagated
+            # frame got wrong would split a closed region of the next along it.
+            frames if split_leaks and ref_ids[0] in known else None,
         )
         done[i] = result.colours
         if result.cuts and uses[i] > 0:
