@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +45,7 @@ from linepaint.core.match.base import Reference  # noqa: E402
 from linepaint.core.metrics import score_frame, segment_recall, summarise  # noqa: E402
 from linepaint.core.render import colour_layer, region_colours_from_image  # noqa: E402
 from linepaint.core.segment import segment  # noqa: E402
-from linepaint.core.strokes import draw_strokes  # noqa: E402
+from linepaint.core.strokes import with_strokes  # noqa: E402
 
 #: Smallest region of an unbroken dwanko drawing that counts as a segment to recover, px.
 MIN_AREA = 16
@@ -90,7 +89,7 @@ def split_all(cases: list, gap: int | None) -> tuple[list, int]:
         cuts, split = leak_cuts(line, seg, ref.seg, ref.colours)
         count += len(split)
         if cuts:
-            line = replace(line, ink=draw_strokes(line.ink, cuts))
+            line = with_strokes(line, cuts)
             seg = segment(line, gap)
         out.append((ref, line, seg, gt))
     return out, count

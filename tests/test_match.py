@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from linepaint.core.metrics import score_frame, summarise
 from linepaint.core.propagate import plan, propagate
 from linepaint.core.render import colour_layer, pack_colours, region_colours_from_image
 from linepaint.core.segment import segment
-from linepaint.core.strokes import draw_strokes
+from linepaint.core.strokes import with_strokes
 from linepaint.synth import generate_clip
 
 
@@ -43,7 +42,7 @@ class SynthFrames:
         return region_colours_from_image(self._segs[i], self.clip.gt[i]) if i in self.keys else None
 
     def with_cuts(self, i, cuts):
-        line = replace(self._lines[i], ink=draw_strokes(self._lines[i].ink, cuts))
+        line = with_strokes(self._lines[i], cuts)
         return line, segment(line)
 
 

@@ -16,7 +16,7 @@ from .image_io import image_size, is_image_file, read_rgba
 from .lineart import read_line_art
 from .render import region_colours_from_image
 from .segment import segment
-from .strokes import draw_strokes
+from .strokes import with_strokes
 
 
 def natural_key(name: str) -> list:
@@ -150,8 +150,7 @@ class ClipFrames:
         return self._load(i)[1]
 
     def with_cuts(self, i: int, cuts: tuple):
-        line = self.line(i)
-        line = replace(line, ink=draw_strokes(line.ink, cuts))
+        line = with_strokes(self.line(i), cuts)
         return line, segment(line, self.gap)
 
     def known_colours(self, i: int):

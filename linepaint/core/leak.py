@@ -154,8 +154,9 @@ def leak_cuts(target_line: LineArt, target_seg: Segmentation, ref_seg: Segmentat
         u = (p1 - p0) / max(float(np.linalg.norm(p1 - p0)), 1e-9)
         p0, p1 = p0 - CUT_OVERSHOOT * u, p1 + CUT_OVERSHOOT * u
         strokes.append(Stroke((tuple(p0.round(1).tolist()), tuple(p1.round(1).tolist())), CUT_WIDTH))
-    split = np.unique(old[np.isin(lab, ids) & (old > 0)]).astype(np.int32)
-    return tuple(strokes), split
+    # The split ids are the regions that were split (kept for their largest piece) and
+    # the new pieces (above the target's n).
+    return tuple(strokes), ids[ids <= target_seg.n]
 
 
 def _near_stroke_ends(ink: np.ndarray, reach: int) -> np.ndarray:
@@ -173,17 +174,19 @@ def _short_cuts(count: int, comp: np.ndarray, max_cut: int, near_end: np.ndarray
     ``near_end``), renumbered 1..k; the rest go back to the largest piece.  Two regions
     joined through a gap meet only across the gap, and a gap opens at a stroke's end."""
     pairs = []
+    at_end = np.zeros(count + 1, bool)  # pieces with a cut pixel near a stroke end
     for a, b in ((comp[:, 1:], comp[:, :-1]), (comp[1:, :], comp[:-1, :])):
         e = a != b
         pairs.append(np.stack([a[e], b[e]], axis=1).astype(np.int64))
-        # Pieces with a cut pixel (both sides of the edge) near a stroke end.
-        side = e & (a > 0) & (b > 0)
-        by_end = side & (near_end[: a.shape[0], : a.shape[1]] | near_end[-a.shape[0] :, -a.shape[1] :])
-        pairs.append(np.stack([a[by_end], np.full(int(by_end.sum()), -1)], axis=1).astype(np.int64))
-        pairs.append(np.stack([b[by_end], np.full(int(by_end.sum()), -1)], axis=1).astype(np.int64))
+        by_end = (
+            e
+            & (a > 0)
+            & (b > 0)
+            & (near_end[: a.shape[0], : a.shape[1]] | near_end[-a.shape[0] :, -a.shape[1] :])
+        )
+        at_end[a[by_end]] = True
+        at_end[b[by_end]] = True
     p = np.concatenate(pairs)
-    at_end = np.bincount(p[p[:, 1] == -1, 0], minlength=count + 1) > 0
-    p = p[p[:, 1] >= 0]
     p = np.concatenate([p, p[:, ::-1]])  # each edge counts for both its pieces
     outline = np.bincount(p[:, 0], minlength=count + 1)
     cut = np.bincount(p[:, 0], weights=(p[:, 1] > 0), minlength=count + 1)

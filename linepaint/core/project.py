@@ -31,7 +31,7 @@ from .lineart import LineArt, read_line_art
 from .palette import Swatch, extract_palette
 from .render import region_colours_from_image
 from .segment import MAX_GAP_1080P, Segmentation, default_gap, gap_pixels, max_gap, segment
-from .strokes import Stroke, draw_strokes
+from .strokes import Stroke, with_strokes
 from .swatches import (
     DEFAULT_STYLE,
     PaletteStyles,
@@ -116,19 +116,19 @@ class Change:
         frames = dict(self.frames)
         for p, (b, a) in later.frames.items():
             frames[p] = (frames[p][0], a) if p in frames else (b, a)
-        pal = self.palette
-        if later.palette is not None:
-            pal = (pal[0] if pal else later.palette[0], later.palette[1])
-        sty = self.style
-        if later.style is not None:
-            sty = (sty[0] if sty else later.style[0], later.style[1])
-        order = self.order
-        if later.order is not None:
-            order = (order[0] if order else later.order[0], later.order[1])
-        gap = self.gap
-        if later.gap is not None:
-            gap = (gap[0] if gap else later.gap[0], later.gap[1])
-        return Change(text or self.text, frames, pal, sty, order, gap)
+
+        def then(mine: tuple | None, theirs: tuple | None) -> tuple | None:
+            # A (before, after) pair followed by another: the first before, the last after.
+            return mine if theirs is None else (mine[0] if mine else theirs[0], theirs[1])
+
+        return Change(
+            text or self.text,
+            frames,
+            then(self.palette, later.palette),
+            then(self.style, later.style),
+            then(self.order, later.order),
+            then(self.gap, later.gap),
+        )
 
 
 def gap_setting(gap) -> float | None:
@@ -375,9 +375,7 @@ class Project(PaletteStyles, FrameEdits):
         if base is None:
             base = read_line_art(key[0])
             self._line_cache.put(key[0], base)
-        if not key[1]:
-            return base
-        return replace(base, ink=draw_strokes(base.ink, key[1]))
+        return with_strokes(base, key[1])
 
     def cached_seg(self, i: int, strokes: tuple | None = None) -> Segmentation | None:
         hit = self.cache.get(self._key(i, strokes))

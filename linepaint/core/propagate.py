@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -19,7 +19,7 @@ from .leak import leak_cuts
 from .lineart import LineArt
 from .match.base import Matcher, Reference
 from .segment import Segmentation
-from .strokes import Stroke, draw_strokes
+from .strokes import Stroke, with_strokes
 
 Colour = tuple[int, int, int, int]
 
@@ -223,8 +223,7 @@ def propagate(
         )
         done[i] = result.colours
         if result.cuts and uses[i] > 0:
-            line = frames.line(i)
-            coloured_on[i] = (replace(line, ink=draw_strokes(line.ink, result.cuts)), result.seg)
+            coloured_on[i] = (with_strokes(frames.line(i), result.cuts), result.seg)
         if i in wanted:
             yield result
 

@@ -5,10 +5,12 @@ leak the keyframe shows (:func:`linepaint.core.leak.leak_cuts`).  Never exported
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+
+from .lineart import LineArt
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,9 @@ def draw_strokes(ink: np.ndarray, strokes: Iterable[Stroke]) -> np.ndarray:
         else:
             cv2.polylines(canvas, [pts], False, 1, thickness=thick, lineType=cv2.LINE_8)
     return canvas.astype(bool)
+
+
+def with_strokes(line: LineArt, strokes: Iterable[Stroke]) -> LineArt:
+    """``line`` with the gap strokes drawn into its ink (itself when there are none)."""
+    strokes = tuple(strokes)
+    return replace(line, ink=draw_strokes(line.ink, strokes)) if strokes else line
