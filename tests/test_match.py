@@ -317,3 +317,58 @@ def test_a_frame_between_two_keyframes_takes_a_part_only_the_farther_one_shows()
     assert both[1].reference in (0, 4)
     alone = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0]), ClassicMatcher(), mode="nearest")}
     assert tuple(alone[1].colours[hand]) != HAND
+
+
+def _boxes(shape, boxes):
+    """Line art of black rectangle outlines on white, and its segmentation."""
+    rgba = np.full((*shape, 4), 255, np.uint8)
+    for x0, y0, x1, y1 in boxes:
+        rgba[y0 : y1 + 1, x0 : x0 + 2, :3] = 0
+        rgba[y0 : y1 + 1, x1 - 1 : x1 + 1, :3] = 0
+        rgba[y0 : y0 + 2, x0 : x1 + 1, :3] = 0
+        rgba[y1 - 1 : y1 + 1, x0 : x1 + 1, :3] = 0
+    line = line_art_from_rgba(rgba)
+    return line, segment(line)
+
+
+def _best(T, R, score, t):
+    sel = np.nonzero(T == t)[0]
+    return int(R[sel[np.argmax(score[sel])]])
+
+
+def test_the_balance_gives_an_unclaimed_reference_region_to_the_weaker_of_two_claimants():
+    from linepaint.core.match.classic import _balance
+
+    line, seg = _boxes((120, 200), [(10, 10, 60, 60), (100, 10, 150, 60)])
+    ref = Reference(line, seg, np.zeros((seg.n + 1, 4), np.uint8))
+    a, b = seg.labels[30, 30], seg.labels[30, 120]
+    back = seg.labels[100, 5]
+    # The warp laid both target boxes over reference box a; box b went unclaimed.
+    T = np.array([back, a, a, b, b])
+    R = np.array([back, a, b, a, b])
+    score = np.array([5.0, 3.0, 0.0, 2.5, 0.5])
+    RI = np.zeros(len(T), np.int64)
+    assert _best(T, R, score, b) == a
+    balanced = _balance(T, R, RI, score, seg, [ref])
+    assert _best(T, R, balanced, a) == a
+    assert _best(T, R, balanced, b) == b
+    assert _best(T, R, balanced, back) == back
+
+
+def test_the_balance_keeps_both_pieces_of_a_split_region_and_a_clear_preference():
+    from linepaint.core.match.classic import _balance
+
+    rline, rseg = _boxes((120, 200), [(10, 10, 110, 60), (140, 10, 190, 60)])
+    ref = Reference(rline, rseg, np.zeros((rseg.n + 1, 4), np.uint8))
+    ra, rb = rseg.labels[30, 50], rseg.labels[30, 160]
+    rback = rseg.labels[100, 5]
+    # The target's long box is drawn as two halves; reference box b has no counterpart.
+    tline, tseg = _boxes((120, 200), [(10, 10, 60, 60), (60, 10, 110, 60)])
+    t1, t2 = tseg.labels[30, 30], tseg.labels[30, 90]
+    tback = tseg.labels[100, 5]
+    T = np.array([tback, t1, t1, t2, t2])
+    R = np.array([rback, ra, rb, ra, rb])
+    score = np.array([5.0, 3.0, 0.0, 2.8, -1.0])
+    balanced = _balance(T, R, np.zeros(len(T), np.int64), score, tseg, [ref])
+    assert _best(T, R, balanced, t1) == ra
+    assert _best(T, R, balanced, t2) == ra

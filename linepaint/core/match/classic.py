@@ -7,7 +7,10 @@
    the flow puts it; each scored by vote, position, size and shape.
 4. Relaxation: a candidate gains when the target's neighbours are matched to the
    candidate's neighbours (or to it: a split region), a few rounds.
-5. Colour probability per target region: softmax over candidates, summed per colour
+5. Balance: each reference region is claimed by about its own area of target regions
+   (Sinkhorn's column scaling, capped), so a swung limb that the warp lays over the
+   torso does not take the torso's region while the limb's own goes unclaimed.
+6. Colour probability per target region: softmax over candidates, summed per colour
    (inclusion: several reference regions may share one colour), confidence from it.
 """
 
@@ -47,6 +50,11 @@ K_SHAPE = 4
 SHAPE_MIN_AREA = 1e-4
 #: Target x reference pairs above which shape candidates are not searched.
 SHAPE_MAX_PAIRS = 4_000_000
+#: Sinkhorn rounds of the area balance, and the most (in score units, either way) it may
+#: move a reference region's candidates: a part that truly vanished or appeared must not
+#: pull a wrong region onto it.  Regions under ``SHAPE_MIN_AREA`` are left as they are.
+BALANCE_ROUNDS = 10
+BALANCE_CAP = 2.0
 
 
 def _segment_sum(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -68,6 +76,40 @@ def _group_argmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
     best = np.full(n, -1, np.int64)
     best[g[last]] = order[last]
     return best
+
+
+def _group_logsumexp(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, groups, values)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return top + np.log(np.maximum(_segment_sum(groups, np.exp(values - top[groups]), n), 1e-300))
+
+
+def _balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.ndarray:
+    """Scores of the pairs with each reference region's share of the target balanced.
+
+    Transport with the target regions' areas as rows and the reference regions' areas
+    (scaled to the target's ink-free area, per reference) as columns; the column
+    potentials, capped at ``BALANCE_CAP``, are added to the scores of the sizeable target
+    regions.  A reference region two target regions claim loses the weaker claimant to a
+    region of the right size nobody claimed; a region split in two keeps both pieces,
+    since their areas add up to it.
+    """
+    big = max(int(r.seg.n) for r in refs) + 1
+    cols, cinv = np.unique(RI.astype(np.int64) * big + R, return_inverse=True)
+    ri, rr = cols // big, cols % big
+    rarea = np.array([refs[i].seg.area[r] for i, r in zip(ri.tolist(), rr.tolist(), strict=True)], np.float64)
+    per_ref = np.zeros(len(refs))
+    np.add.at(per_ref, ri, rarea)
+    log_rows = np.log(np.maximum(target.area.astype(np.float64), 1.0))
+    log_cols = np.log(np.maximum(rarea * float(target.area[1:].sum()) / per_ref[ri], 1.0))
+    n = target.n + 1
+    g = np.zeros(len(cols))
+    for _ in range(BALANCE_ROUNDS):
+        f = log_rows - _group_logsumexp(T, score + g[cinv], n)
+        g = np.clip(log_cols - _group_logsumexp(cinv, score + f[T], len(cols)), -BALANCE_CAP, BALANCE_CAP)
+    sizeable = target.area[T] >= SHAPE_MIN_AREA * target.labels.size
+    return score + np.where(sizeable, g[cinv], 0.0)
 
 
 def _touches_border(seg: Segmentation) -> np.ndarray:
@@ -252,7 +294,7 @@ class ClassicMatcher:
         interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
         parts = [self._pairs_for_ref(i, ref, target_line, target, interior) for i, ref in enumerate(refs)]
         T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
-        score = self._relax(T, R, RI, base, target, refs)
+        score = _balance(T, R, RI, self._relax(T, R, RI, base, target, refs), target, refs)
         prob = _group_softmax(T, score, n + 1)
         # Inclusion: probability per colour = sum over the reference regions of it.
         ref_cols = np.stack([refs[ri].colours[r] for ri, r in zip(RI, R, strict=True)])
