@@ -337,7 +337,7 @@ def _best(T, R, score, t):
 
 
 def test_the_balance_gives_an_unclaimed_reference_region_to_the_weaker_of_two_claimants():
-    from linepaint.core.match.classic import _balance
+    from linepaint.core.match.classic import balance
 
     line, seg = _boxes((120, 200), [(10, 10, 60, 60), (100, 10, 150, 60)])
     ref = Reference(line, seg, np.zeros((seg.n + 1, 4), np.uint8))
@@ -349,14 +349,14 @@ def test_the_balance_gives_an_unclaimed_reference_region_to_the_weaker_of_two_cl
     score = np.array([5.0, 3.0, 0.0, 2.5, 0.5])
     RI = np.zeros(len(T), np.int64)
     assert _best(T, R, score, b) == a
-    balanced = _balance(T, R, RI, score, seg, [ref])
+    balanced = balance(T, R, RI, score, seg, [ref])
     assert _best(T, R, balanced, a) == a
     assert _best(T, R, balanced, b) == b
     assert _best(T, R, balanced, back) == back
 
 
 def test_the_balance_keeps_both_pieces_of_a_split_region_and_a_clear_preference():
-    from linepaint.core.match.classic import _balance
+    from linepaint.core.match.classic import balance
 
     rline, rseg = _boxes((120, 200), [(10, 10, 110, 60), (140, 10, 190, 60)])
     ref = Reference(rline, rseg, np.zeros((rseg.n + 1, 4), np.uint8))
@@ -369,6 +369,31 @@ def test_the_balance_keeps_both_pieces_of_a_split_region_and_a_clear_preference(
     T = np.array([tback, t1, t1, t2, t2])
     R = np.array([rback, ra, rb, ra, rb])
     score = np.array([5.0, 3.0, 0.0, 2.8, -1.0])
-    balanced = _balance(T, R, np.zeros(len(T), np.int64), score, tseg, [ref])
+    balanced = balance(T, R, np.zeros(len(T), np.int64), score, tseg, [ref])
     assert _best(T, R, balanced, t1) == ra
     assert _best(T, R, balanced, t2) == ra
+
+
+def test_the_learned_engine_balances_the_networks_matches_the_same_way():
+    pytest.importorskip("torch")
+    from linepaint.core.match.learned import _balanced
+    from linepaint.model.infer import PairPrediction, colour_probabilities
+
+    line, seg = _boxes((120, 200), [(10, 10, 60, 60), (100, 10, 150, 60)])
+    a, b, back = seg.labels[30, 30], seg.labels[30, 120], seg.labels[100, 5]
+    colours = np.zeros((seg.n + 1, 4), np.uint8)
+    colours[a], colours[b], colours[back] = (200, 0, 0, 255), (0, 0, 200, 255), (0, 0, 0, 0)
+    ref = Reference(line, seg, colours)
+    # Rows: target regions 1..n; columns: reference regions 1..n, then the dustbin.
+    probs = np.full((seg.n, seg.n + 1), 0.01, np.float32)
+    probs[back - 1, back - 1] = 0.9
+    probs[a - 1, a - 1], probs[a - 1, b - 1] = 0.8, 0.05
+    probs[b - 1, a - 1], probs[b - 1, b - 1] = 0.6, 0.3
+    probs /= probs.sum(axis=1, keepdims=True)
+    palette, cprobs = colour_probabilities(probs, colours)
+    out = _balanced(PairPrediction(probs, palette, cprobs), ref, seg)
+    assert out.probs[:, :-1].argmax(1)[b - 1] == b - 1
+    assert out.probs[:, :-1].argmax(1)[a - 1] == a - 1
+    assert np.allclose(out.probs.sum(axis=1), 1.0)
+    blue = int(np.searchsorted(out.palette, pack_colours(colours[b : b + 1])[0]))
+    assert out.colour_probs[b - 1].argmax() == blue

@@ -85,8 +85,9 @@ def _group_logsumexp(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarr
     return top + np.log(np.maximum(_segment_sum(groups, np.exp(values - top[groups]), n), 1e-300))
 
 
-def _balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.ndarray:
-    """Scores of the pairs with each reference region's share of the target balanced.
+def balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.ndarray:
+    """Scores of the pairs (target region ``T``, region ``R`` of reference ``RI``; log
+    units) with each reference region's share of the target balanced.
 
     Transport with the target regions' areas as rows and the reference regions' areas
     (scaled to the target's ink-free area, per reference) as columns; the column
@@ -294,7 +295,7 @@ class ClassicMatcher:
         interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
         parts = [self._pairs_for_ref(i, ref, target_line, target, interior) for i, ref in enumerate(refs)]
         T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
-        score = _balance(T, R, RI, self._relax(T, R, RI, base, target, refs), target, refs)
+        score = balance(T, R, RI, self._relax(T, R, RI, base, target, refs), target, refs)
         prob = _group_softmax(T, score, n + 1)
         # Inclusion: probability per colour = sum over the reference regions of it.
         ref_cols = np.stack([refs[ri].colours[r] for ri, r in zip(RI, R, strict=True)])

@@ -18,7 +18,7 @@ from ..lineart import LineArt
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
-from .classic import CONFIDENCE_POWER, ClassicMatcher
+from .classic import CONFIDENCE_POWER, ClassicMatcher, balance
 
 WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
@@ -36,6 +36,28 @@ PRIOR_NETWORK_CLASSIC_WEIGHT = 0.5
 #: network's score tables grow with the product (about 9,400 regions a side take 3.6 GB),
 #: and a frame of screentone or hatching can have tens of thousands of specks.
 MAX_PAIRS = 4000 * 4000
+#: Match probability above which a pair takes part in the area balance (the rest carry
+#: too little mass to move).
+BALANCE_FLOOR = 1e-4
+
+
+def _balanced(pred, ref: Reference, target_seg: Segmentation):
+    """The network's match probabilities with each reference region's share of the target
+    balanced by area, as the classical engine does (:func:`~.classic.balance`); the
+    dustbin is left as it is."""
+    from ...model.infer import PairPrediction, colour_probabilities
+
+    probs = pred.probs
+    t, r = np.nonzero(probs[:, :-1] > BALANCE_FLOOR)
+    if len(t) == 0:
+        return pred
+    score = np.log(probs[t, r].astype(np.float64))
+    shift = balance(t + 1, r + 1, np.zeros(len(t), np.int64), score, target_seg, [ref]) - score
+    probs = probs.copy()
+    probs[t, r] *= np.exp(shift).astype(np.float32)
+    probs /= probs.sum(axis=1, keepdims=True)
+    palette, cprobs = colour_probabilities(probs, np.asarray(ref.colours, np.uint8))
+    return PairPrediction(probs, palette, cprobs)
 
 
 def weights_available() -> bool:
@@ -212,7 +234,8 @@ class LearnedMatcher:
             if ref.seg.n == 0 or n == 0:
                 continue
             prior = classic_prior(posterior, ref.colours, n) if wants_classic else None
-            per_ref.append((ri, self._predict(ref, target_line, target_seg, prior)))
+            pred = self._predict(ref, target_line, target_seg, prior)
+            per_ref.append((ri, _balanced(pred, ref, target_seg)))
         unmatched = 0
         if per_ref:
             palette = np.unique(np.concatenate([p.palette for _, p in per_ref]))
