@@ -53,10 +53,12 @@ class PairInputs:
     classic: np.ndarray | None = None
 
 
-def reference_warp(ref_line: LineArt, ref_seg: Segmentation, tgt_line: LineArt) -> np.ndarray:
+def reference_warp(ref_seg: Segmentation, tgt_seg: Segmentation) -> np.ndarray:
     """int32[H, W]: the coarse warp of the reference's regions onto the target frame
-    (reference ink resolved to its nearest region; 0 where the warp leaves the frame)."""
-    return align(tgt_line.ink, ref_line.ink).warp_labels(ref_seg.filled)
+    (reference ink resolved to its nearest region; 0 where the warp leaves the frame).
+    The segmentations' ink (gap lines included) is aligned, as the classical engine and
+    the leak check align it: one alignment per pair for all three."""
+    return align(tgt_seg.ink, ref_seg.ink).warp_labels(ref_seg.filled)
 
 
 def inclusion_prior(tgt_seg: Segmentation, warped: np.ndarray, n_ref: int) -> np.ndarray:
@@ -214,7 +216,7 @@ def pair_inputs(
     :func:`reference_inputs` when already computed (a reference colours many targets).
     """
     if warped is None:
-        warped = reference_warp(ref_line, ref_seg, tgt_line)
+        warped = reference_warp(ref_seg, tgt_seg)
     ref_colours = np.asarray(ref_colours, np.uint8)
     if ref is None:
         ref = reference_inputs(ref_line, ref_seg, ref_colours, size)
