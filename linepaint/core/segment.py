@@ -332,21 +332,30 @@ def adjacency(
 def _drop_specks(
     labels: np.ndarray, n_cc: int, ink: np.ndarray, free255: np.ndarray, tape: np.ndarray, speck: int
 ) -> tuple[np.ndarray, int]:
-    """Regions of at most ``speck`` px that touch the tape (pockets between a tape line
-    and the stroke it meets) become ink (``ink`` and ``free255`` in place).  Returns the
-    label map renumbered 1..n and its count (n + 1, as connectedComponents counts)."""
+    """Regions of at most ``speck`` px within two pixels of the tape (pockets between a
+    tape line and the stroke it meets) become ink (``ink`` and ``free255`` in place).
+    Returns the label map renumbered 1..n and its count (n + 1, as connectedComponents
+    counts)."""
     near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
-    cand, count = np.unique(labels[near], return_counts=True)
-    cand = cand[(cand > 0) & (count <= speck)]
-    if len(cand) == 0:
+    touch = np.bincount(labels[near], minlength=n_cc)
+    touch[0] = 0
+    if not ((touch > 0) & (touch <= speck)).any():
         return labels, n_cc
-    area = np.bincount(labels.ravel(), minlength=n_cc)
-    ids = cand[area[cand] <= speck]
+    # A region of at most ``speck`` px with a pixel in ``near`` lies within ``speck - 1``
+    # px of it, in ``wide``; one that reaches further shows on the ring just outside
+    # ``wide``.  So areas are counted there, never over the whole frame.
+    k = 5 + 2 * (speck - 1)
+    wide = cv2.dilate(tape.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
+    ring = cv2.dilate(wide.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool) & ~wide
+    inside = labels[wide]
+    area = np.bincount(inside, minlength=n_cc)
+    drop = (touch > 0) & (area <= speck) & (np.bincount(labels[ring], minlength=n_cc) == 0)
+    drop[0] = False
+    ids = np.flatnonzero(drop)
     if len(ids) == 0:
         return labels, n_cc
-    drop = np.zeros(n_cc, bool)
-    drop[ids] = True
-    gone = drop[labels]
+    gone = np.zeros(labels.shape, bool)
+    gone[wide] = drop[inside]
     ink[gone] = True
     free255[gone] = 0
     lut = np.where(drop, 0, np.cumsum(~drop) - 1).astype(np.int32)
