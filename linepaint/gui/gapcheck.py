@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF
 
 from ..core.leak import bucket_leak
 from ..core.segment import DEFAULT_GAP_1080P
+from ..core.strokes import Stroke
 from .canvas import FrameView
 
 #: Whose gap size the gap size box sets: the current frame's own, or that of every frame
@@ -92,23 +93,9 @@ class GapTools:
         if i < 0:
             return
         proj = self.project
-        path = proj.frames[i]
         px = proj.frame_gap(i, replace(proj.state(i), gap=gap))
 
-        def job():
-            k = proj.index_of(path)
-            if k >= 0:
-                proj.seg(k)
-                proj.seg(k, gap=px)
-            yield path
-
-        def done(cancelled, error):
-            if error:
-                self.report(error)
-                return
-            k = self.project.index_of(path)
-            if cancelled or k < 0:
-                return
+        def land(k):
             if not self.act_gap_check.isChecked():
                 self.act_gap_check.setChecked(True)
             self.push(self.project.set_gap(k, gap))
@@ -117,6 +104,42 @@ class GapTools:
                 self._status(f"{stem} uses the gap size of all frames again: Ctrl+Z takes it back.")
             else:
                 self._status(f"Gap size {gap:g} px (at 1080p) for {stem} only: Ctrl+Z takes it back.")
+
+        self.resegment_then(i, lambda p, k: (p.seg(k), p.seg(k, gap=px)), land)
+
+    def add_gap_line(self, i: int, stroke: Stroke) -> None:
+        """Draw gap line ``stroke`` on frame ``i``: re-segmented with it in the background,
+        then added (undoable).  A cancel does not drop it: the colourist drew it."""
+        strokes = self.project.state(i).strokes
+        self.resegment_then(
+            i,
+            lambda p, k: (p.seg(k, strokes), p.seg(k, strokes + (stroke,))),
+            # Another line drawn meanwhile: this one is added on top of it all the same.
+            lambda k: self.push(self.project.add_stroke(k, stroke)),
+            even_cancelled=True,
+        )
+
+    def resegment_then(self, i: int, segment, land, even_cancelled: bool = False) -> None:
+        """Segment frame ``i`` in the background (``segment(project, index)``: the label
+        maps the change needs, now cached), then ``land(index)`` on the GUI thread, with
+        the frame's index then: frames may have moved meanwhile, and a frame removed
+        meanwhile is left alone.  Queued behind other display jobs; errors are reported."""
+        proj = self.project
+        path = proj.frames[i]
+
+        def job():
+            k = proj.index_of(path)
+            if k >= 0:
+                segment(proj, k)
+            yield path
+
+        def done(cancelled, error):
+            if error:
+                self.report(error)
+                return
+            k = self.project.index_of(path)
+            if k >= 0 and (even_cancelled or not cancelled):
+                land(k)
 
         self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)
 

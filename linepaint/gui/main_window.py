@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..core.check import review_progress
 from ..core.clip import find_frames
 from ..core.errors import LinepaintError
-from ..core.project import Change, Project, Stroke
+from ..core.project import Change, Project
 from ..core.propagate import carry_fix_forward, propagate
 from ..core.run import Run
 from .actions import build_actions
@@ -649,29 +649,6 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
             return
         drag = GapDrag(i, pts, self._gap_line_width())
         self.add_gap_line(i, drag.stroke())
-
-    def add_gap_line(self, i: int, stroke: Stroke) -> None:
-        proj = self.project
-        path = proj.frames[i]
-        strokes = proj.state(i).strokes
-
-        def job():
-            k = proj.index_of(path)
-            proj.seg(k, strokes)
-            proj.seg(k, strokes + (stroke,))
-            yield path
-
-        def done(cancelled, error):
-            if error:
-                self.report(error)
-                return
-            k = self.project.index_of(path)
-            if k < 0:
-                return
-            # Another line drawn meanwhile: this one is added on top of it all the same.
-            self.push(self.project.add_stroke(k, stroke))
-
-        self.display_runner.start("gap", job, None, done, queue=True, latest_only=False)
 
     def toggle_keyframe(self, i: int) -> None:
         if not 0 <= i < len(self.project):
