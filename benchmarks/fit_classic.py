@@ -1,12 +1,13 @@
-"""Fit the classical engine's score weights (``W_*`` in linepaint/core/match/classic.py)
-by coordinate search on procedural clips of TRAINING seeds: drawn-animation motion
-(seeds 1000-1004, keyframe distances 1, 4 and 8) and smooth motion (seeds 2000-2003).
+"""Fit the classical engine's score weights (``W_*`` and ``BALANCE_CAP`` in
+linepaint/core/match/classic.py) by coordinate search on procedural clips of TRAINING
+seeds: drawn-animation motion (seeds 1000-1004, keyframe distances 1, 4 and 8) and
+smooth motion (seeds 2000-2003).
 Never the benchmark's held-out seeds, never real clips: those measure the result.
 
 Prints each trial (share of foreground segments given their true colour) and the final
 weights, to be copied into classic.py by hand.
 
-    .venv/bin/python benchmarks/fit_classic.py        # about 3 minutes on two cores
+    .venv/bin/python benchmarks/fit_classic.py        # about 8 minutes on two cores
 """
 
 import json
@@ -56,7 +57,7 @@ def evaluate():
     return right / tot
 
 
-names = ["W_VOTE", "W_POS", "W_SIZE", "W_SHAPE", "W_ADJ", "W_DESC", "W_GPOS"]
+names = ["W_VOTE", "W_POS", "W_SIZE", "W_SHAPE", "W_ADJ", "W_DESC", "W_GPOS", "BALANCE_CAP"]
 best = evaluate()
 print("start", round(best, 4), {n: getattr(C, n) for n in names}, flush=True)
 for sweep in range(2):

@@ -40,7 +40,7 @@ K_NEAR = 6
 CONFIDENCE_POWER = 4
 #: Weight of the position-free shape term, and of each descriptor's difference in it
 #: (:data:`linepaint.core.regionshape.FEATURES` order).
-W_DESC = 2.0
+W_DESC = 4.0
 DESC_WEIGHTS = np.array([0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.3])
 #: Weight of the distance between positions relative to each frame's ink (no flow).
 W_GPOS = 1.0
