@@ -397,3 +397,20 @@ def test_the_learned_engine_balances_the_networks_matches_the_same_way():
     assert np.allclose(out.probs.sum(axis=1), 1.0)
     blue = int(np.searchsorted(out.palette, pack_colours(colours[b : b + 1])[0]))
     assert out.colour_probs[b - 1].argmax() == blue
+
+
+def test_a_part_with_no_counterpart_in_the_reference_is_in_doubt_not_confidently_wrong():
+    from linepaint.core.project import DOUBT_THRESHOLD
+
+    rline, rseg = _boxes((200, 300), [(20, 20, 100, 100), (130, 20, 210, 100)])
+    colours = np.zeros((rseg.n + 1, 4), np.uint8)
+    colours[rseg.labels[60, 60]] = (200, 40, 40, 255)
+    colours[rseg.labels[60, 170]] = (40, 40, 200, 255)
+    # The same two boxes, moved a little, and a strap that was not there before.
+    tline, tseg = _boxes((200, 300), [(22, 24, 102, 104), (132, 24, 212, 104), (250, 150, 270, 170)])
+    res = ClassicMatcher().match([Reference(rline, rseg, colours)], tline, tseg)
+    a, b, new = tseg.labels[60, 60], tseg.labels[60, 170], tseg.labels[160, 260]
+    assert tuple(res.colours[a]) == (200, 40, 40, 255)
+    assert tuple(res.colours[b]) == (40, 40, 200, 255)
+    assert res.confidence[a] >= DOUBT_THRESHOLD and res.confidence[b] >= DOUBT_THRESHOLD
+    assert res.confidence[new] < DOUBT_THRESHOLD

@@ -37,7 +37,14 @@ W_SHAPE = 0.3
 W_ADJ = 4.0
 RELAX_ROUNDS = 3
 K_NEAR = 6
-CONFIDENCE_POWER = 4
+#: Confidence is the margin to the runner-up colour times the share the candidates keep
+#: against a dustbin ("no reference region") of this score, raised to CONFIDENCE_POWER.
+#: A region that appeared has only poor candidates: the dustbin takes most of it, even
+#: when one candidate is less poor than the rest.  Both fitted on procedural training
+#: seeds (share of the mistakes among the third of regions least sure; the doubt line at
+#: 0.5 then flags about a third of the regions of moving procedural clips).
+DUSTBIN_SCORE = -1.0
+CONFIDENCE_POWER = 2
 #: Weight of the position-free shape term, and of each descriptor's difference in it
 #: (:data:`linepaint.core.regionshape.FEATURES` order).
 W_DESC = 4.0
@@ -314,15 +321,14 @@ class ClassicMatcher:
         idx = np.nonzero(has)[0]
         kc = key[bestc[idx]] & 0xFFFFFFFF
         colours[idx] = unpack_colours(kc)
-        # Confidence from the margin between the best colour and the runner-up (it ranks
-        # mistakes best on held-out clips and the real smoke round trip), raised to a
-        # power so that the app's doubt line at 0.5 (margin 0.84) flags about one region
-        # in ten on moving procedural clips and catches about half the mistakes.
+        # Confidence from the margin between the best colour and the runner-up, and the
+        # dustbin (see DUSTBIN_SCORE); the posterior itself stays without the dustbin.
         runner_up = cprob.copy()
         runner_up[bestc[idx]] = -1.0
         second = _group_argmax(kt, runner_up, n + 1)
         margin = cprob[bestc[idx]] - np.where(second[idx] >= 0, np.maximum(runner_up[second[idx]], 0), 0)
-        confidence[idx] = np.clip(margin, 0, 1) ** CONFIDENCE_POWER
+        placed = 1.0 / (1.0 + np.exp(DUSTBIN_SCORE - _group_logsumexp(T, score, n + 1)[idx]))
+        confidence[idx] = np.clip(margin * placed, 0, 1) ** CONFIDENCE_POWER
         # Report, per region, the best reference region of the chosen colour.
         bp = best_pair[idx]
         source[idx] = R[bp]
