@@ -132,7 +132,9 @@ def test_several_keyframes_and_plan():
     assert dict(plan(9, known=[2, 4, 6], mode="nearest"))[3] == [2, 4]
     fwd = plan(7, known=[0, 6], mode="forward")
     order = [i for i, _ in fwd]
-    assert dict(fwd)[2] == [1] and dict(fwd)[4] == [5]
+    # A chain: the neighbour towards the keyframe first, then the keyframe itself.
+    assert dict(fwd)[2] == [1, 0] and dict(fwd)[4] == [5, 6]
+    assert dict(fwd)[1] == [0] and dict(fwd)[5] == [6]
     assert order.index(1) < order.index(2)
     assert plan(3, known=[], mode="nearest") == []
 

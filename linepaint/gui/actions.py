@@ -267,7 +267,9 @@ def build_actions(win) -> None:
     tb.addAction(win.act_propagate)
     win.mode_box = QComboBox()
     win.mode_box.addItems(["nearest", "forward"])
-    win.mode_box.setToolTip("Colour each frame from its nearest keyframe, or frame to frame")
+    win.mode_box.setToolTip(
+        "nearest: each frame from its nearest keyframes; forward: frame to frame, and from the keyframe"
+    )
     win.mode_box.setCurrentText(str(win.settings.value("propagate/mode", "nearest")))
     win.engine_box = QComboBox()
     win.engine_box.addItems(["auto", "classic", "learned"])
