@@ -67,3 +67,44 @@ def test_dust_setting_is_saved_with_the_project(tmp_path):
     proj.dust = Dust(9, "line")
     save_project(proj, tmp_path / "shot.lpproj")
     assert open_project(tmp_path / "shot.lpproj").dust == Dust(9, "line")
+
+
+def test_the_doubt_queue_leaves_out_dust_and_knows_it_after_a_reopen(tmp_path):
+    from dataclasses import replace
+
+    from gui.synthetic import write_clip
+
+    from linepaint.core.check import review_progress
+    from linepaint.core.clip import find_frames
+    from linepaint.core.match.classic import ClassicMatcher
+    from linepaint.core.project import Project
+    from linepaint.core.project_file import open_project, save_project
+    from linepaint.core.propagate import propagate
+    from linepaint.core.run import Run
+
+    lines, keys, _ = find_frames([write_clip(tmp_path / "clip", frames=2)])
+    proj = Project()
+    proj.add_frames(lines, keys)
+    seq = proj.sequence()
+    run = Run(proj, seq, "Propagate {n} frame(s)")
+    (result,) = list(propagate(seq, ClassicMatcher()))
+    i = run.apply(result)
+    st = proj.state(i)
+    # A propagated frame knows its regions' sizes, from the segmentation it was coloured on.
+    assert np.array_equal(st.area, result.seg.area)
+    # Every region in doubt; the two smallest made specks under the dust size.
+    small = np.argsort(st.area[1:])[:2] + 1
+    area = st.area.copy()
+    area[small] = 3
+    path = proj.frames[i]
+    proj.states[path] = replace(st, confidence=np.zeros(len(st.colours), np.float32), area=area)
+    everyone = set(range(1, len(area)))
+    proj.dust = Dust(5)
+    assert set(proj.doubtful(i).tolist()) == everyone - set(small.tolist())
+    assert review_progress(proj, i) == (0, len(everyone) - 2)
+    proj.dust = Dust(0)
+    assert set(proj.doubtful(i).tolist()) == everyone
+    proj.dust = Dust(5)
+    save_project(proj, tmp_path / "shot.lpproj")
+    again = open_project(tmp_path / "shot.lpproj")
+    assert set(again.doubtful(i).tolist()) == everyone - set(small.tolist())

@@ -78,19 +78,15 @@ def unpainted(
     return np.nonzero(clear)[0]
 
 
-def review_progress(state) -> tuple[int, int]:
-    """(reviewed, to review) of a coloured frame: regions the colourist accepted or
-    painted, out of those plus the regions still doubtful (keyframes: (0, 0))."""
-    from .project import DOUBT_THRESHOLD
-
+def review_progress(project, i: int) -> tuple[int, int]:
+    """(reviewed, to review) of coloured frame ``i`` of ``project``: regions the colourist
+    accepted or painted, out of those plus the regions still doubtful
+    (:meth:`~linepaint.core.project.Project.doubtful`; keyframes: (0, 0))."""
+    state = project.state(i)
     if state.keyframe or state.confidence is None:
         return 0, 0
-    conf = np.asarray(state.confidence)
-    locked = [r for r in state.locks if 0 < r < len(conf)]
-    low = conf < DOUBT_THRESHOLD
-    low[0] = False
-    low[locked] = False
-    return len(locked), len(locked) + int(low.sum())
+    locked = [r for r in state.locks if 0 < r < len(state.confidence)]
+    return len(locked), len(locked) + len(project.doubtful(i))
 
 
 def settle_dust(seg: Segmentation, colours: np.ndarray, dust: Dust) -> np.ndarray:

@@ -125,7 +125,13 @@ class FrameEdits:
                 conf = np.where(owner > 0, np.asarray(st.confidence)[owner], 0.0).astype(np.float32)
             locks = {r: st.locks[int(o)] for r, o in enumerate(owner) if r and int(o) in st.locks}
             fresh = replace(
-                fresh, colours=colours, confidence=conf, swatches=swatches, locks=locks, engine=st.engine
+                fresh,
+                colours=colours,
+                confidence=conf,
+                swatches=swatches,
+                locks=locks,
+                engine=st.engine,
+                area=new_seg.area.astype(np.int32),
             )
         frames = {old_path: (st, None), new_path: (None, fresh)}
         return self._order_change(f"Retake {Path(old_path).stem}", order, frames)

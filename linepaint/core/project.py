@@ -70,7 +70,8 @@ class FrameState:
     swatches: int32[n + 1] | None, the id of the swatch each region is painted with (0:
     none; None: not known yet, looked up from the colours by :meth:`Project.swatch_ids`);
     gap: the frame's own gap size in px at 1080p (scaled to the frame; None: the
-    project's).
+    project's); area: int32[n + 1] | None, the pixels of each region of the segmentation
+    the colours belong to (derived: the doubt queue leaves out dust by it).
     """
 
     keyframe: bool = False
@@ -84,6 +85,7 @@ class FrameState:
     engine: str = ""
     swatches: np.ndarray | None = None
     gap: float | None = None
+    area: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -446,7 +448,9 @@ class Project(PaletteStyles, FrameEdits):
         return table if table is not None else np.zeros((seg.n + 1, 4), np.uint8)
 
     def doubtful(self, i: int, threshold: float = DOUBT_THRESHOLD) -> np.ndarray:
-        """int[k]: regions of frame ``i`` whose confidence is below ``threshold``."""
+        """int[k]: regions of frame ``i`` whose confidence is below ``threshold``, but for
+        dust (specks under :attr:`dust`'s size, which export settles anyway): the doubt
+        queue never sends the colourist to a speck."""
         st = self.state(i)
         if st.keyframe or st.confidence is None:
             return np.zeros(0, np.int64)
@@ -455,6 +459,8 @@ class Project(PaletteStyles, FrameEdits):
         for r in st.locks:
             if 0 < r < len(conf):
                 conf[r] = 1.0
+        if st.area is not None and len(st.area) == len(conf) and self.dust.size > 0:
+            conf[st.area < self.dust.size] = 1.0
         return np.nonzero(conf < threshold)[0]
 
     # -- edits (each returns a Change; apply() redoes/undoes it) --------------------------
@@ -692,7 +698,7 @@ class Project(PaletteStyles, FrameEdits):
 
         res = carry(st.colours, 0, np.uint8)
         if res is None:
-            return replace(st, strokes=strokes)
+            return replace(st, strokes=strokes, area=None)
         colours, owner = res
         conf = st.confidence[owner].astype(np.float32) if st.confidence is not None else None
         source = st.source[owner].astype(np.int32) if st.source is not None else None
@@ -710,6 +716,7 @@ class Project(PaletteStyles, FrameEdits):
             source=source,
             locks=locks,
             swatches=swatches,
+            area=new.area.astype(np.int32),
         )
 
     def extract_palette(self) -> list[Swatch]:
@@ -732,11 +739,13 @@ class Project(PaletteStyles, FrameEdits):
         strokes: tuple,
         locks: dict | None = None,
         cuts: tuple[Stroke, ...] = (),
+        area=None,
     ) -> FrameState | None:
         """The state a propagation result gives ``path``, or None when the frame changed
         meanwhile in a way the result no longer fits (made a keyframe, re-segmented, or
         painted by hand where the result's ``cuts``, gap lines across leaks, renumber its
-        regions).  The frame keeps the cuts as gap lines of its own."""
+        regions).  The frame keeps the cuts as gap lines of its own.  area: the pixels of
+        each region of the segmentation the result coloured (:attr:`FrameState.area`)."""
         st = self.states.get(path)
         if st is None or st.keyframe or st.strokes != strokes:
             return None
@@ -759,6 +768,7 @@ class Project(PaletteStyles, FrameEdits):
             locks=locks,
             strokes=strokes + tuple(cuts),
             swatches=ids_via_reference(colours, source, self.states.get(reference), self._palettes()),
+            area=None if area is None or len(area) != len(colours) else np.asarray(area, np.int32),
         )
 
     # -- sequences for background jobs ------------------------------------------------------

@@ -123,6 +123,8 @@ def _frame_record(project: Project, i: int, base: Path, files: dict[str, bytes])
             arrays["source"] = st.source
         if st.swatches is not None:
             arrays["swatches"] = st.swatches
+        if st.area is not None:
+            arrays["area"] = st.area
         seg = project.cached_seg(i)
         stored = project.stored.get(path)
         if seg is not None:
@@ -290,7 +292,7 @@ def _frame_arrays(data: bytes, member: str, where: str) -> tuple[dict[str, np.nd
             labels_shape = lshape
         size = 0
         arrays = {}
-        for key in ("colours", "confidence", "source", "swatches"):
+        for key in ("colours", "confidence", "source", "swatches", "area"):
             if key not in headers:
                 continue
             name, shape, dtype = headers[key]
@@ -587,6 +589,7 @@ def _from_doc(doc: dict, arrays: dict, path: Path, cache: int, skip_missing: boo
                 confidence=_side_table(a.get("confidence"), n, np.float32, 0.0, 1.0),
                 source=_side_table(a.get("source"), n, np.int32, -1, MAX_LABEL),
                 swatches=_side_table(a.get("swatches"), n, np.int32, 0, 2**31 - 1),
+                area=_side_table(a.get("area"), n, np.int32, 0, 2**31 - 1),
             )
             lshape = a.get("labels_shape")
             if lshape is not None and (size is None or tuple(lshape) == (size[1], size[0])):

@@ -47,6 +47,7 @@ class Run:
             seq.strokes(result.index),
             result.locks if self.own_locks else None,
             result.cuts,
+            result.seg.area,
         )
         if st is None:
             return -1

@@ -319,7 +319,9 @@ def build_actions(win) -> None:
     win.dust_box.setRange(0, 500)
     win.dust_box.setPrefix("dust < ")
     win.dust_box.setSuffix(" px")
-    win.dust_box.setToolTip("Specks smaller than this are dust: never unpainted, and filled at export")
+    win.dust_box.setToolTip(
+        "Specks smaller than this are dust: never unpainted nor doubtful, and filled at export"
+    )
     win.dust_box.setValue(win.project.dust.size)
     win.dust_box.valueChanged.connect(lambda v: win.set_dust(size=v))
     win.dust_to_box = QComboBox()

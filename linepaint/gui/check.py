@@ -111,10 +111,13 @@ class Checks:
         self._status("No more unpainted regions." if not back else "No earlier unpainted regions.")
 
     def set_dust(self, size: int | None = None, to: str | None = None) -> None:
-        """Specks below ``size`` px are dust: never unpainted, and at export they take
-        their largest neighbour's colour or the line's (``to``)."""
+        """Specks below ``size`` px are dust: never unpainted nor in the doubt queue, and
+        at export they take their largest neighbour's colour or the line's (``to``)."""
         d = self.project.dust
         self.project.dust = Dust(d.size if size is None else int(size), d.to if to is None else to)
         self._apply_overlay()
+        # Dust is not doubtful: the counts under the frames and in the status bar change.
+        self._update_marks()
+        self._update_status()
         if getattr(self, "_unpainted_check", False):
             self._count_unpainted()

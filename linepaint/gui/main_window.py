@@ -518,7 +518,7 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
 
     def _update_marks(self) -> None:
         doubt = {i: len(self.project.doubtful(i)) for i in range(len(self.project))}
-        progress = {i: review_progress(self.project.state(i)) for i in range(len(self.project))}
+        progress = {i: review_progress(self.project, i) for i in range(len(self.project))}
         self.filmstrip.set_marks(
             set(self.project.keyframes()),
             {i: d for i, d in doubt.items() if d},

@@ -2,6 +2,7 @@
 the real window."""
 
 import cv2
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from synthetic import BODY, EYE, write_clip
@@ -130,3 +131,30 @@ def test_dust_follows_its_neighbour_in_the_export(qtbot, window, tmp_path, to):
     with qtbot.waitSignal(window.runner.finished, timeout=20000):
         assert window.export_frames(str(tmp_path / "raw"), "colour")
     assert tuple(read_rgba(tmp_path / "raw" / "f1.png")[32, 52]) == EYE
+
+
+def test_the_doubt_queue_skips_dust_and_its_count_follows_the_dust_size(qtbot, window, tmp_path):
+    from dataclasses import replace
+
+    drop(qtbot, window, [dusty_clip(tmp_path / "clip")])
+    wait_shown(qtbot, window, 0)
+    propagate(qtbot, window)
+    i = 1
+    window.show_frame(i)
+    wait_shown(qtbot, window, i)
+    seg = window.target_view.seg
+    speck, body = int(seg.labels[32, 52]), int(seg.labels[45, 30])
+    assert speck > 0 and seg.area[speck] == 4 and seg.area[body] > 100
+    # The speck and the body in doubt, nothing else.
+    proj = window.project
+    st = proj.state(i)
+    conf = np.ones(len(st.confidence), np.float32)
+    conf[[speck, body]] = 0.1
+    proj.states[proj.frames[i]] = replace(st, confidence=conf)
+    window.dust_box.setValue(6)  # from the default 5: a change the window hears
+    assert window.doubt_label.text().startswith("Doubtful: 1 here")
+    window.next_doubt()
+    assert window._doubt_list().tolist() == [body]
+    window.dust_box.setValue(0)
+    assert window.doubt_label.text().startswith("Doubtful: 2 here")
+    assert sorted(window._doubt_list().tolist()) == sorted([speck, body])
