@@ -68,11 +68,15 @@ def _segment_sum(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(keys, weights=values, minlength=n)
 
 
-def _group_softmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+def _group_logsumexp(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     top = np.full(n, -np.inf)
-    np.maximum.at(top, groups, scores)
-    e = np.exp(scores - top[groups])
-    return e / _segment_sum(groups, e, n)[groups]
+    np.maximum.at(top, groups, values)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return top + np.log(np.maximum(_segment_sum(groups, np.exp(values - top[groups]), n), 1e-300))
+
+
+def _group_softmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+    return np.exp(scores - _group_logsumexp(groups, scores, n)[groups])
 
 
 def _group_argmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -83,13 +87,6 @@ def _group_argmax(groups: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
     best = np.full(n, -1, np.int64)
     best[g[last]] = order[last]
     return best
-
-
-def _group_logsumexp(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    top = np.full(n, -np.inf)
-    np.maximum.at(top, groups, values)
-    top = np.where(np.isfinite(top), top, 0.0)
-    return top + np.log(np.maximum(_segment_sum(groups, np.exp(values - top[groups]), n), 1e-300))
 
 
 def balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.ndarray:
