@@ -416,3 +416,17 @@ def test_a_part_with_no_counterpart_in_the_reference_is_in_doubt_not_confidently
     assert tuple(res.colours[b]) == (40, 40, 200, 255)
     assert res.confidence[a] >= DOUBT_THRESHOLD and res.confidence[b] >= DOUBT_THRESHOLD
     assert res.confidence[new] < DOUBT_THRESHOLD
+
+
+def test_overlap_votes_count_each_regions_share_in_both_directions():
+    from linepaint.core.match.classic import _lookup, _overlap_votes
+
+    labels = np.array([[1, 1, 1, 1, 0, 2, 2]], np.int32)  # 0: ink
+    warped = np.array([[1, 1, 1, 3, 3, 3, 3]], np.int32)  # the other frame's labels
+    weight = (labels > 0).astype(np.float64)
+    a, b, share = _overlap_votes(labels, weight, warped, 2, 3)
+    got = {(int(x), int(y)): round(float(s), 3) for x, y, s in zip(a, b, share, strict=True)}
+    assert got == {(1, 1): 0.75, (1, 3): 0.25, (2, 3): 1.0}
+    codes = np.array([1 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3])
+    assert _lookup(codes, a * 4 + b, share).tolist() == [0.75, 0.0, 1.0]
+    assert _lookup(codes, np.zeros(0, np.int64), np.zeros(0)).tolist() == [0.0, 0.0, 0.0]

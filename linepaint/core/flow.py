@@ -90,7 +90,7 @@ def ink_moments(ink: np.ndarray) -> tuple[np.ndarray, float]:
     return c, max(spread, 1.0)
 
 
-_recent: list[tuple[np.ndarray, np.ndarray, int, Alignment]] = []
+_recent: list[tuple[np.ndarray, np.ndarray, int, bool, Alignment]] = []
 _fine_fields: list[tuple[np.ndarray, np.ndarray]] = []
 
 
@@ -107,23 +107,26 @@ def _fine_field(ink: np.ndarray) -> np.ndarray:
     return dist
 
 
-def align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE) -> Alignment:
+def align(
+    target_ink: np.ndarray, ref_ink: np.ndarray, side: int = FLOW_SIDE, refine: bool = True
+) -> Alignment:
     """Dense alignment target -> reference: global similarity from ink moments, then DIS
-    optical flow on distance fields at ``side`` pixels, upsampled to full size.
+    optical flow on distance fields at ``side`` pixels, upsampled to full size, then
+    (``refine``) polished at full resolution.
 
     The last few results are remembered by array identity: the learned engine and the
     classical posterior it blends in align the same pair, and should pay for it once.
     """
-    for t, r, s, al in _recent:
-        if t is target_ink and r is ref_ink and s == side:
+    for t, r, s, f, al in _recent:
+        if t is target_ink and r is ref_ink and s == side and f == refine:
             return al
-    al = _align(target_ink, ref_ink, side)
-    _recent.insert(0, (target_ink, ref_ink, side, al))
-    del _recent[4:]
+    al = _align(target_ink, ref_ink, side, refine)
+    _recent.insert(0, (target_ink, ref_ink, side, refine, al))
+    del _recent[6:]
     return al
 
 
-def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
+def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int, refine: bool = True) -> Alignment:
     h, w = target_ink.shape
     scale = min(1.0, side / max(h, w))
     ct, st = ink_moments(target_ink)
@@ -153,7 +156,7 @@ def _align(target_ink: np.ndarray, ref_ink: np.ndarray, side: int) -> Alignment:
     map_x = cv2.resize(rx.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     map_y = cv2.resize(ry.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     # The refinement's DIS pass works at half resolution with 8-px patches.
-    if min(h, w) < 2 * MIN_FLOW_SIDE:
+    if min(h, w) < 2 * MIN_FLOW_SIDE or not refine:
         return Alignment(map_x=map_x, map_y=map_y)
     return Alignment(*_refine(map_x, map_y, target_ink, ref_ink))
 

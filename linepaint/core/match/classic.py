@@ -117,6 +117,48 @@ def balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.
     return score + np.where(sizeable, g[cinv], 0.0)
 
 
+def _interior(seg: Segmentation) -> np.ndarray:
+    """float[H, W] weight of each pixel's vote: 1 at a region's edge up to 4 inside (a
+    coarse warp is least sure at boundaries), 0 on ink."""
+    dist = cv2.distanceTransform((seg.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
+
+
+def _overlap_votes(
+    labels: np.ndarray, weight: np.ndarray, warped: np.ndarray, n: int, n_other: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(regions, other regions, share): the weighted share of each region of ``labels``
+    (1..n) that ``warped`` (the other frame's labels 0..n_other seen from each pixel)
+    puts on each region of the other frame; shares under 0.02 left out.
+
+    Whole-frame arrays, no masking: ink pixels are label 0 with weight 0, and the bins
+    of label 0 are never read."""
+    own = labels.ravel()
+    w = weight.ravel()
+    code = own.astype(np.int64) * (n_other + 1) + warped.ravel()
+    if (n + 1) * (n_other + 1) <= 1 << 24:  # dense table: one bincount, no sort
+        vw = np.bincount(code, weights=w, minlength=(n + 1) * (n_other + 1))
+        codes = np.flatnonzero(vw)
+        vw = vw[codes]
+    else:
+        codes, inv = np.unique(code, return_inverse=True)
+        vw = np.bincount(inv, weights=w)
+    a, b = codes // (n_other + 1), codes % (n_other + 1)
+    share = vw / np.maximum(_segment_sum(own, w, n + 1)[a], 1e-9)
+    keep = (a > 0) & (b > 0) & (share >= 0.02)
+    return a[keep], b[keep], share[keep]
+
+
+def _lookup(codes: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values[k] where keys[k] == codes[i], 0 where a code has no key (keys unique)."""
+    order = np.argsort(keys)
+    keys, values = keys[order], values[order]
+    pos = np.minimum(np.searchsorted(keys, codes), max(len(keys) - 1, 0))
+    if len(keys) == 0:
+        return np.zeros(len(codes))
+    return np.where(keys[pos] == codes, values[pos], 0.0)
+
+
 def _touches_border(seg: Segmentation) -> np.ndarray:
     """bool[n + 1]: regions that reach the frame edge."""
     out = np.zeros(seg.n + 1, bool)
@@ -151,26 +193,16 @@ class ClassicMatcher:
         al = align(target.ink, rs.ink)
         tshape, rshape = region_shape(target_line, target), region_shape(ref.line, rs)
         warped = al.warp_labels(rs.filled)
-        # Whole-frame arrays, no masking: ink pixels are label 0 with weight 0, and the
-        # bins of label 0 are never read.
-        t = target.labels.ravel()
-        wgt = interior.ravel()
-        # Votes: weighted fraction of each target region landing on each ref region.
-        code = t.astype(np.int64) * (rs.n + 1) + warped.ravel()
-        if (n + 1) * (rs.n + 1) <= 1 << 24:  # dense table: one bincount, no sort
-            vw = np.bincount(code, weights=wgt, minlength=(n + 1) * (rs.n + 1))
-            codes = np.flatnonzero(vw)
-            vw = vw[codes]
-        else:
-            codes, inv = np.unique(code, return_inverse=True)
-            vw = np.bincount(inv, weights=wgt)
-        vt, vr = codes // (rs.n + 1), codes % (rs.n + 1)
-        tot = _segment_sum(t, wgt, n + 1)
-        vote = vw / np.maximum(tot[vt], 1e-9)
-        keep = (vt > 0) & (vr > 0) & (vote >= 0.02)
-        vt, vr, vote = vt[keep], vr[keep], vote[keep]
+        # Votes: weighted share of each target region landing on each ref region.
+        vt, vr, vote = _overlap_votes(target.labels, interior, warped, n, rs.n)
+        # And the other way: the share of each ref region that lands on each target
+        # region, through a coarse alignment ref -> target.  Where a part moved far one
+        # direction of the warp often finds it when the other does not.
+        back = align(rs.ink, target.ink, refine=False).warp_labels(target.filled)
+        br, bt, back_vote = _overlap_votes(rs.labels, _interior(rs), back, rs.n, n)
         # Where the flow puts each target region in the reference.
         cnt = np.maximum(target.area, 1)
+        t = target.labels.ravel()
         px = _segment_sum(t, al.map_x.ravel(), n + 1) / cnt
         py = _segment_sum(t, al.map_y.ravel(), n + 1) / cnt
         pos = np.stack([px, py], axis=1)
@@ -184,12 +216,14 @@ class ClassicMatcher:
         # And the reference regions that look most like it, near its place relative to the
         # character: a limb that swung far is where the flow did not look.
         st, sr = self._shape_candidates(target, tshape, rshape)
-        allt = np.concatenate([vt, nt, st])
-        allr = np.concatenate([vr, nr, sr])
+        allt = np.concatenate([vt, bt, nt, st])
+        allr = np.concatenate([vr, br, nr, sr])
         code = np.unique(allt * (rs.n + 1) + allr)
         T, R = code // (rs.n + 1), code % (rs.n + 1)
-        vote_of = dict(zip((vt * (rs.n + 1) + vr).tolist(), vote.tolist(), strict=True))
-        V = np.array([vote_of.get(c, 0.0) for c in code.tolist()])
+        # A pair's vote is the larger of the two directions'.
+        V = np.maximum(
+            _lookup(code, vt * (rs.n + 1) + vr, vote), _lookup(code, bt * (rs.n + 1) + br, back_vote)
+        )
         # Position, size and shape terms.
         at = target.area[T].astype(np.float64)
         ar = rs.area[R].astype(np.float64)
@@ -294,9 +328,7 @@ class ClassicMatcher:
         refs = [refs[i] for i in kept]
         if n == 0 or not refs:
             return MatchResult(colours, confidence, source, ref_index, engine=self.name)
-        # Interior pixels vote more: boundaries are where a coarse warp is least sure.
-        dist = cv2.distanceTransform((target.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
-        interior = np.where(target.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
+        interior = _interior(target)
         parts = [self._pairs_for_ref(i, ref, target_line, target, interior) for i, ref in enumerate(refs)]
         T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
         score = balance(T, R, RI, self._relax(T, R, RI, base, target, refs), target, refs)
