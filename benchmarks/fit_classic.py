@@ -24,10 +24,10 @@ _aligned = {}
 _align = C.align
 
 
-def cached_align(t, r):
-    key = (id(t), id(r))
+def cached_align(t, r, refine=True):
+    key = (id(t), id(r), refine)
     if key not in _aligned:
-        _aligned[key] = _align(t, r)
+        _aligned[key] = _align(t, r, refine=refine)
     return _aligned[key]
 
 
