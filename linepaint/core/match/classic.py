@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import cv2
 import numpy as np
 from scipy.spatial import cKDTree
@@ -117,11 +119,20 @@ def balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.
     return score + np.where(sizeable, g[cinv], 0.0)
 
 
+_interiors: list = []
+
+
 def _interior(seg: Segmentation) -> np.ndarray:
-    """float[H, W] weight of each pixel's vote: 1 at a region's edge up to 4 inside (a
-    coarse warp is least sure at boundaries), 0 on ink."""
+    """float32[H, W] weight of each pixel's vote: 1 at a region's edge up to 4 inside (a
+    coarse warp is least sure at boundaries), 0 on ink.  Remembered for the last few
+    segmentations by identity: a keyframe votes for every target it colours."""
+    for ref, weight in _interiors:
+        if ref() is seg:
+            return weight
     dist = cv2.distanceTransform((seg.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
-    return np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0)
+    weight = np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0).astype(np.float32)
+    _interiors[:] = [(weakref.ref(seg), weight)] + [e for e in _interiors if e[0]() is not None][:3]
+    return weight
 
 
 def _overlap_votes(
@@ -198,8 +209,11 @@ class ClassicMatcher:
         # And the other way: the share of each ref region that lands on each target
         # region, through a coarse alignment ref -> target.  Where a part moved far one
         # direction of the warp often finds it when the other does not.
+        # On every other pixel: a coarse vote needs no more.
         back = align(rs.ink, target.ink, refine=False).warp_labels(target.filled)
-        br, bt, back_vote = _overlap_votes(rs.labels, _interior(rs), back, rs.n, n)
+        br, bt, back_vote = _overlap_votes(
+            rs.labels[::2, ::2], _interior(rs)[::2, ::2], back[::2, ::2], rs.n, n
+        )
         # Where the flow puts each target region in the reference.
         cnt = np.maximum(target.area, 1)
         t = target.labels.ravel()
