@@ -119,19 +119,24 @@ def balance(T, R, RI, score, target: Segmentation, refs: list[Reference]) -> np.
     return score + np.where(sizeable, g[cinv], 0.0)
 
 
-_interiors: list = []
-
-
 def _interior(seg: Segmentation) -> np.ndarray:
     """float32[H, W] weight of each pixel's vote: 1 at a region's edge up to 4 inside (a
-    coarse warp is least sure at boundaries), 0 on ink.  Remembered for the last few
-    segmentations by identity: a keyframe votes for every target it colours."""
-    for ref, weight in _interiors:
+    coarse warp is least sure at boundaries), 0 on ink."""
+    dist = cv2.distanceTransform((seg.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    return np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0).astype(np.float32)
+
+
+_half_interiors: list = []
+
+
+def _half_interior(seg: Segmentation) -> np.ndarray:
+    """:func:`_interior` on every other pixel, for the reverse vote; remembered for the
+    last two segmentations by identity: a keyframe votes for every target it colours."""
+    for ref, weight in _half_interiors:
         if ref() is seg:
             return weight
-    dist = cv2.distanceTransform((seg.labels > 0).astype(np.uint8), cv2.DIST_L2, 3)
-    weight = np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0).astype(np.float32)
-    _interiors[:] = [(weakref.ref(seg), weight)] + [e for e in _interiors if e[0]() is not None][:3]
+    weight = np.ascontiguousarray(_interior(seg)[::2, ::2])
+    _half_interiors[:] = [(weakref.ref(seg), weight)] + [e for e in _half_interiors if e[0]() is not None][:1]
     return weight
 
 
@@ -211,9 +216,7 @@ class ClassicMatcher:
         # direction of the warp often finds it when the other does not.
         # On every other pixel: a coarse vote needs no more.
         back = align(rs.ink, target.ink, refine=False).warp_labels(target.filled)
-        br, bt, back_vote = _overlap_votes(
-            rs.labels[::2, ::2], _interior(rs)[::2, ::2], back[::2, ::2], rs.n, n
-        )
+        br, bt, back_vote = _overlap_votes(rs.labels[::2, ::2], _half_interior(rs), back[::2, ::2], rs.n, n)
         # Where the flow puts each target region in the reference.
         cnt = np.maximum(target.area, 1)
         t = target.labels.ravel()
