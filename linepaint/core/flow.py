@@ -122,7 +122,7 @@ def align(
             return al
     al = _align(target_ink, ref_ink, side, refine)
     _recent.insert(0, (target_ink, ref_ink, side, refine, al))
-    del _recent[6:]
+    del _recent[4:]
     return al
 
 
