@@ -167,11 +167,11 @@ def _overlap_votes(
 
 def _lookup(codes: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """values[k] where keys[k] == codes[i], 0 where a code has no key (keys unique)."""
-    order = np.argsort(keys)
-    keys, values = keys[order], values[order]
-    pos = np.minimum(np.searchsorted(keys, codes), max(len(keys) - 1, 0))
     if len(keys) == 0:
         return np.zeros(len(codes))
+    order = np.argsort(keys)
+    keys, values = keys[order], values[order]
+    pos = np.minimum(np.searchsorted(keys, codes), len(keys) - 1)
     return np.where(keys[pos] == codes, values[pos], 0.0)
 
 
