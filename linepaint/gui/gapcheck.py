@@ -96,8 +96,7 @@ class GapTools:
         px = proj.frame_gap(i, replace(proj.state(i), gap=gap))
 
         def land(k):
-            if not self.act_gap_check.isChecked():
-                self.act_gap_check.setChecked(True)
+            self.act_gap_check.setChecked(True)  # no signal when it already is
             self.push(self.project.set_gap(k, gap))
             stem = self.project.stem(k)
             if gap is None:
@@ -170,8 +169,7 @@ class GapTools:
                 self._status("Cancelled: the gap size of all frames is as it was.")
             elif gap != proj.gap:
                 change = proj.set_project_gap(gap, ready)
-                if not self.act_gap_check.isChecked():
-                    self.act_gap_check.setChecked(True)
+                self.act_gap_check.setChecked(True)
                 self.push(change)
                 own = sum(1 for p in proj.frames if proj.states[p].gap is not None)
                 size = "the default" if gap is None else f"{gap:g} px (at 1080p)"
