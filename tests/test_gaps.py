@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from linepaint.core.deform import as_pencil, break_strokes, fade_strokes
-from linepaint.core.gaps import stroke_ends, tape_gaps
+from linepaint.core.gaps import nonzero_yx, stroke_ends, tape_gaps, thin
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.metrics import segment_recall
 from linepaint.core.segment import gap_pixels, segment
@@ -247,3 +247,28 @@ def test_a_frames_own_gap_size_closes_its_leak_keeps_colours_undoes_and_saves(tm
     assert np.array_equal(back.seg(0).labels, proj.seg(0).labels)
     with pytest.raises(ProjectError):
         proj.set_gap(0, 11)
+
+
+def test_thinning_is_guo_hall_on_strokes_of_every_width():
+    """gaps.thin gives skimage.morphology.thin's result exactly (the Guo-Hall algorithm),
+    also where it hands over to looking only beside the last removals: strokes 1 to 12 px
+    wide, blobs, random noise, and pixels on the frame's edge."""
+    from skimage.morphology import thin as reference
+
+    rng = np.random.default_rng(3)
+    art = np.zeros((300, 400), np.uint8)
+    for k in range(12):
+        cv2.line(art, (10 + 30 * k, 0), (40 + 30 * k, 299), 1, k + 1)
+    cv2.circle(art, (200, 150), 60, 1, -1)
+    cv2.ellipse(art, (300, 80), (90, 30), 20, 0, 360, 1, 7)
+    for mask in (art.view(bool), rng.random((120, 170)) < 0.55, np.ones((9, 9), bool)):
+        got = thin(mask)
+        assert np.array_equal(got, reference(mask))
+        assert got.sum() < mask.sum()
+
+
+def test_nonzero_yx_lists_set_pixels_in_row_order():
+    mask = np.zeros((5, 7), np.uint8)
+    mask[4, 1] = mask[0, 6] = mask[2, 3] = 1
+    assert nonzero_yx(mask).tolist() == [[0, 6], [2, 3], [4, 1]]
+    assert nonzero_yx(np.zeros((3, 3), bool)).shape == (0, 2)

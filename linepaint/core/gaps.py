@@ -62,6 +62,92 @@ _END_LUT = ((_RING_RUNS == 1) & (_RING_COUNT <= 2)).astype(np.uint8)
 _STOP_LUT = ((_RING_RUNS >= 3) | (_RING_COUNT >= 4)).astype(np.uint8)
 
 
+def _thin_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per neighbour code (as :data:`_RING_KERNEL` makes it): 1 where Guo and Hall's
+    parallel thinning (Comm. ACM 32(3), 1989, algorithm A1) removes the pixel, in its
+    first and in its second subiteration."""
+    codes = np.arange(256)
+    ring = (codes[:, None] >> np.arange(8)[None]) & 1
+    # The paper's x1..x8 run counter-clockwise from east; _RING runs clockwise from north.
+    x = {j: ring[:, (3 - j) % 8] for j in range(1, 9)}
+    x[9] = x[1]
+    crossings = sum((1 - x[2 * i - 1]) & (x[2 * i] | x[2 * i + 1]) for i in range(1, 5))
+    n1 = sum(x[2 * k - 1] | x[2 * k] for k in range(1, 5))
+    n2 = sum(x[2 * k] | x[2 * k + 1] for k in range(1, 5))
+    simple = (crossings == 1) & (np.minimum(n1, n2) >= 2) & (np.minimum(n1, n2) <= 3)
+    first = ((x[2] | x[3] | (1 - x[8])) & x[1]) == 0
+    second = ((x[6] | x[7] | (1 - x[4])) & x[5]) == 0
+    return (simple & first).astype(np.uint8), (simple & second).astype(np.uint8)
+
+
+_THIN_LUTS = _thin_tables()
+#: A thinning subiteration that removes fewer pixels than this share of what is left
+#: hands over to one that only looks at the pixels beside the last removals.
+SPARSE_SHARE = 1 / 16
+
+
+def thin(mask: np.ndarray) -> np.ndarray:
+    """bool[h, w]: ``mask`` thinned to 8-connected curves one pixel wide (Guo-Hall, the
+    same result as ``skimage.morphology.thin``).
+
+    The first subiterations, which remove most of the pixels, run over the whole image
+    (one 3x3 filter and one table lookup each).  Once few pixels go, only those beside
+    the pixels removed in the last two subiterations can change (a pixel whose
+    neighbours have not changed since its table was last applied stays), so those are
+    looked up alone.
+    """
+    h, w = mask.shape
+    img = np.zeros((h + 2, w + 2), np.uint8)  # a zero border: neighbours never wrap
+    img[1:-1, 1:-1] = mask
+    flat = img.ravel()
+    offsets = np.array([dy * (w + 2) + dx for dy, dx in _RING])
+    left = cv2.countNonZero(img)
+    # Removals of the last two subiterations: whole-image masks while dense, then flat
+    # indices (the first sparse step takes both masks' union as one: a superset of the
+    # pixels beside them does no harm).
+    recent: list = [np.zeros_like(img), np.zeros_like(img)]
+    dense, idle, step = True, 0, 0
+    while idle < 2 and left:
+        lut = _THIN_LUTS[step % 2]
+        if dense:
+            code = cv2.filter2D(img, cv2.CV_8U, _RING_KERNEL, borderType=cv2.BORDER_CONSTANT)
+            gone = cv2.LUT(code, lut) & img
+            count = cv2.countNonZero(gone)
+            img -= gone
+        else:
+            if recent[1].ndim == 2:
+                yx = nonzero_yx(recent[0] | recent[1])
+                recent = [np.zeros(0, np.int64), yx[:, 0] * (w + 2) + yx[:, 1]]
+            near = np.concatenate(recent)
+            near = (near[:, None] + offsets[None]).ravel()  # repeats do no harm
+            near = near[flat[near] > 0]
+            code = np.packbits(flat[near[:, None] + offsets[None]], axis=1, bitorder="little")
+            gone = np.unique(near[lut[code[:, 0]] > 0])
+            count = len(gone)
+            flat[gone] = 0
+        left -= count
+        idle = idle + 1 if count == 0 else 0
+        dense = dense and count >= SPARSE_SHARE * left
+        recent = [recent[1], gone]
+        step += 1
+    return img[1:-1, 1:-1].view(bool)
+
+
+def nonzero_yx(mask: np.ndarray) -> np.ndarray:
+    """int64[k, 2]: (y, x) of the set pixels of a 2-D mask (bool, or uint8 holding 0 and
+    1), in row order.  Searched as bool: numpy's fast path, several times faster than
+    ``cv2.findNonZero`` or ``np.nonzero`` on uint8."""
+    flat = np.flatnonzero(mask.view(bool))
+    return np.stack(np.divmod(flat, mask.shape[1]), axis=1)
+
+
+def _codes(padded: np.ndarray, yx: np.ndarray) -> np.ndarray:
+    """uint8[k]: the neighbour code (bit i: neighbour i of _RING is set) of pixels
+    int[k, 2] ``yx`` of a mask, read from its copy ``padded`` by one zero pixel."""
+    ring = padded[yx[:, 0, None] + 1 + _RING[None, :, 0], yx[:, 1, None] + 1 + _RING[None, :, 1]]
+    return np.packbits(ring, axis=1, bitorder="little")[:, 0]
+
+
 def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ends of the one-pixel-wide curves of bool[h, w] ``thin``: (int64[k, 2] y, x,
     float64[k, 2] unit direction dy, dx out of the curve).
@@ -71,22 +157,20 @@ def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     neighbours, or a blob of four or more: a spur, or a stroke wider than one pixel)
     within MIN_BRANCH steps are dropped.
     """
-    h, w = thin.shape
     mask = thin.view(np.uint8)
-    # The neighbour code fits a byte exactly, so the 8-bit filter is exact and fast.
-    code = cv2.filter2D(mask, cv2.CV_8U, _RING_KERNEL, borderType=cv2.BORDER_CONSTANT)
-    stop = cv2.LUT(code, _STOP_LUT) & mask
-    found = cv2.findNonZero(cv2.LUT(code, _END_LUT) & mask)
-    if found is None:
-        return np.zeros((0, 2), np.int64), np.zeros((0, 2))
-    found = found.reshape(-1, 2).astype(np.int64)
-    xs, ys = found[:, 0], found[:, 1]
-    end = np.stack([ys, xs], axis=1)
-    cur, prev, prev2 = end.copy(), end.copy(), end.copy()
-    steps = np.zeros(len(xs), np.int64)
-    alive = np.ones(len(xs), bool)
-    spur = np.zeros(len(xs), bool)
+    # An end has at most two neighbours: a 3x3 count finds the few pixels that may be
+    # one (on thick ink, hardly any), and only their neighbour codes are read.
+    count = cv2.boxFilter(mask, cv2.CV_8U, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    end = nonzero_yx(cv2.compare(count, 3, cv2.CMP_LE) & mask)
     padded = np.pad(thin, 1)
+    end = end[_END_LUT[_codes(padded, end)] > 0]
+    if len(end) == 0:
+        return np.zeros((0, 2), np.int64), np.zeros((0, 2))
+    k = len(end)
+    cur, prev, prev2 = end.copy(), end.copy(), end.copy()
+    steps = np.zeros(k, np.int64)
+    alive = np.ones(k, bool)
+    spur = np.zeros(k, bool)
     for step in range(DIRECTION_STEPS):
         # Next pixel: a neighbour of ``cur`` not yet walked (a staircase's corner pixel
         # touches the pixel two steps back too).
@@ -96,12 +180,12 @@ def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Prefer 4-neighbours: a diagonal step past a 4-neighbour would skip a pixel.
         order = np.argmax(on * np.array([2, 1, 2, 1, 2, 1, 2, 1]), axis=1)
         moved = on.any(axis=1) & alive
-        nxt = cand[np.arange(len(xs)), order]
+        nxt = cand[np.arange(k), order]
         prev2 = np.where(moved[:, None], prev, prev2)
         prev = np.where(moved[:, None], cur, prev)
         cur = np.where(moved[:, None], nxt, cur)
         steps += moved
-        at_stop = moved & (stop[np.clip(cur[:, 0], 0, h - 1), np.clip(cur[:, 1], 0, w - 1)] > 0)
+        at_stop = moved & (_STOP_LUT[_codes(padded, cur)] > 0)
         spur |= at_stop & (step + 1 < MIN_BRANCH)
         alive &= moved & ~at_stop
     ok = (steps >= MIN_BRANCH) & ~spur
@@ -116,12 +200,10 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Sources: the ends of the ink itself where it is one pixel wide (thin strokes, and
     strokes drawn so close together that half resolution would merge them), and the
-    ends of the skeleton of the half-resolution ink (strokes of any width; a frame
+    ends of the thinned half-resolution ink (strokes of any width; a frame
     under 256 px: full resolution).  An end found twice gives two rays, which close the
     same gap.
     """
-    from skimage.morphology import skeletonize
-
     end, vec = _ends(ink)
     # A one-pixel stroke's true end has paper straight ahead; a pixel jutting out of a
     # staircase stroke looks like an end too, but its "ahead" runs back along the stroke.
@@ -135,14 +217,14 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = [end.astype(np.float64)]
     vecs = [vec]
     if min(ink.shape) < 256:
-        end, vec = _ends(skeletonize(ink))
+        end, vec = _ends(thin(ink))
         pos.append(end.astype(np.float64))
         vecs.append(vec)
     else:
         # Half resolution: a half pixel is ink when any of its four pixels is, so no
         # stroke breaks (gaps of a pixel or two close here; the full-resolution ends and
         # the trapped ball see those).  Positions at full resolution: a half pixel's centre.
-        end, vec = _ends(skeletonize(_half_cover(ink) > 0))
+        end, vec = _ends(thin(_half_cover(ink) > 0))
         pos.append(end.astype(np.float64) * 2 + 0.5)
         vecs.append(vec)
     return np.concatenate(pos)[:, ::-1].copy(), np.concatenate(vecs)[:, ::-1].copy()
