@@ -34,12 +34,6 @@ MAX_GAP_1080P = 10
 THICK_INK = 0.06
 
 
-#: Largest pocket (px) a tape may leave against the stroke it meets before the pocket
-#: is made ink: one- and two-pixel regions no keyframe colours (closed art has true
-#: regions of a few pixels, so no bigger).
-SPECK = 2
-
-
 def gap_pixels(gap_1080p: float, shape: tuple[int, int]) -> int:
     """A gap size given at 1080p (the user's setting, 0-10 px) in pixels of a frame of
     ``shape`` (H, W): scaled with its shorter side."""
@@ -329,37 +323,44 @@ def adjacency(
     return out, counts.astype(np.int64)
 
 
-def _drop_specks(
-    labels: np.ndarray, n_cc: int, ink: np.ndarray, free255: np.ndarray, tape: np.ndarray, speck: int
-) -> tuple[np.ndarray, int]:
-    """Regions of at most ``speck`` px within two pixels of the tape (pockets between a
-    tape line and the stroke it meets) become ink (``ink`` and ``free255`` in place).
-    Returns the label map renumbered 1..n and its count (n + 1, as connectedComponents
-    counts)."""
-    near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
-    touch = np.bincount(labels[near], minlength=n_cc)
-    touch[0] = 0
-    if not ((touch > 0) & (touch <= speck)).any():
-        return labels, n_cc
-    # A region of at most ``speck`` px with a pixel in ``near`` lies within ``speck - 1``
-    # px of it, in ``wide``; one that reaches further shows on the ring just outside
-    # ``wide``.  So areas are counted there, never over the whole frame.
-    k = 5 + 2 * (speck - 1)
-    wide = cv2.dilate(tape.view(np.uint8), np.ones((k, k), np.uint8)).view(bool)
-    ring = cv2.dilate(wide.view(np.uint8), np.ones((3, 3), np.uint8)).view(bool) & ~wide
-    inside = labels[wide]
-    area = np.bincount(inside, minlength=n_cc)
-    drop = (touch > 0) & (area <= speck) & (np.bincount(labels[ring], minlength=n_cc) == 0)
-    drop[0] = False
-    ids = np.flatnonzero(drop)
-    if len(ids) == 0:
-        return labels, n_cc
-    gone = np.zeros(labels.shape, bool)
-    gone[wide] = drop[inside]
-    ink[gone] = True
-    free255[gone] = 0
-    lut = np.where(drop, 0, np.cumsum(~drop) - 1).astype(np.int32)
-    return lut[labels], n_cc - len(ids)
+def _drop_specks(ink: np.ndarray, free255: np.ndarray, tape: np.ndarray) -> None:
+    """Pockets of one or two free pixels (4-connected) within two pixels of the tape
+    become ink, in place on ``ink`` and ``free255``: a tape met at a slant leaves such
+    pockets against the stroke, and no keyframe colours them (closed art has true
+    regions of a few pixels, so no bigger).
+
+    Done before labelling, so no label map is renumbered: such a pocket is told apart
+    locally, as a free pixel with no free 4-neighbour, or two free pixels that are each
+    other's only free 4-neighbour."""
+    h, w = ink.shape
+    near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8)) & (free255 > 0).view(np.uint8)
+    cand = np.flatnonzero(near.view(bool))
+    if len(cand) == 0:
+        return
+    flat = free255.ravel()
+
+    def free_neighbours(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # How many of each pixel's 4-neighbours are free, and one of them (-1: none).
+        x = p % w
+        count = np.zeros(len(p), np.int64)
+        one = np.full(len(p), -1, np.int64)
+        for off, ok in ((-1, x > 0), (1, x < w - 1), (-w, p >= w), (w, p < (h - 1) * w)):
+            q = np.where(ok, p + off, 0)
+            free = ok & (flat[q] > 0)
+            count += free
+            one = np.where(free, q, one)
+        return count, one
+
+    count, one = free_neighbours(cand)
+    alone = cand[count == 0]
+    pair = count == 1
+    partner = one[pair]
+    mutual = free_neighbours(partner)[0] == 1
+    gone = np.concatenate([alone, cand[pair][mutual], partner[mutual]])
+    if len(gone) == 0:
+        return
+    ink.ravel()[gone] = True
+    flat[gone] = 0
 
 
 def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
@@ -383,9 +384,9 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
         free255 = np.where(ink, np.uint8(0), np.uint8(255))
     else:
         free255 = cv2.compare(np.ascontiguousarray(ink).view(np.uint8), 0, cv2.CMP_EQ)
-    n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
     if tape is not None:
-        labels, n_cc = _drop_specks(labels, n_cc, ink, free255, tape, SPECK)
+        _drop_specks(ink, free255, tape)
+    n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
     n, cut_pairs = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
         n, cut_pairs = _split_leaky(labels, free255, n, gap)
