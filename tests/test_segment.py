@@ -40,6 +40,30 @@ def test_no_specks_from_gap_closing():
     assert seg.area[1:].min() > 50
 
 
+def test_cut_pairs_are_every_border_along_a_cut_once(real_data):
+    """Regions the trapped ball cut apart touch with no ink between: seg.cut_pairs lists
+    exactly those pixel borders, each once (a border between two cut-off pieces too), as
+    a scan of the whole label map finds them."""
+    from linepaint.core.deform import break_strokes
+    from linepaint.core.image_io import read_rgba
+
+    paths = sorted((real_data / "dwanko/line").glob("*.png"))[:3]
+    checked = 0
+    for k, path in enumerate(paths):
+        seg = segment(line_art_from_rgba(break_strokes(read_rgba(path), 40, (2, 5), seed=7 + k)[0]))
+        lab = seg.labels
+        scan = []
+        for pa, pb in ((lab[:, :-1], lab[:, 1:]), (lab[:-1, :], lab[1:, :])):
+            e = (pa != pb) & (pa > 0) & (pb > 0)
+            scan.append(np.sort(np.stack([pa[e], pb[e]], axis=1), axis=1))
+        scan = np.concatenate(scan)
+        listed = [p for p in seg.cut_pairs if len(p)]
+        got = np.sort(np.concatenate(listed), axis=1) if listed else np.zeros((0, 2), np.int32)
+        assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, scan.tolist()))
+        checked += len(scan)
+    assert checked > 0  # the breaks did make the ball cut
+
+
 def test_fill_under_line_leaves_no_seams(lineart):
     seg = segment(line_art_from_rgba(lineart))
     assert (seg.filled > 0).all()

@@ -74,7 +74,7 @@ class LabelCache:
     def put(self, path: str, strokes: tuple, seg: Segmentation) -> None:
         name = hashlib.sha1(repr((path, strokes)).encode()).hexdigest()[:20]
         file = self.folder / f"{name}.npz"
-        cut = [np.asarray(p, np.int32).reshape(-1, 2) for p in seg._cut_pairs]
+        cut = [np.asarray(p, np.int32).reshape(-1, 2) for p in seg.cut_pairs]
         buf = io.BytesIO()
         np.savez_compressed(
             buf,

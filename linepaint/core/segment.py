@@ -87,12 +87,23 @@ class Segmentation:
         self.labels = labels
         self.ink = ink
         self.n = int(n)
-        self._cut_pairs = list(cut_pairs)
+        # int[m, 2] arrays, or (window, id) of a piece the trapped ball cut off: its pairs
+        # are read from labels[window] on first use (a label map is often only filled).
+        self._cuts = list(cut_pairs)
 
-    @property
+    @cached_property
     def cut_pairs(self) -> list[np.ndarray]:
         """int[m, 2] arrays of regions that touch along a gap closer's cut (no ink between)."""
-        return self._cut_pairs
+        out = []
+        for cut in self._cuts:
+            if isinstance(cut, np.ndarray):
+                out.append(cut)
+                continue
+            window, piece = cut
+            pairs = touching_pairs(self.labels[window], [piece])
+            # A border between two pieces is counted once, in the later piece's window.
+            out.append(pairs[pairs.min(axis=1) < piece])
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -125,7 +136,7 @@ class Segmentation:
 
     @cached_property
     def _adjacency(self) -> tuple[np.ndarray, np.ndarray]:
-        return adjacency(self.filled, self.ink, self.n, self._cut_pairs)
+        return adjacency(self.filled, self.ink, self.n, self.cut_pairs)
 
     @property
     def adjacency(self) -> np.ndarray:
@@ -149,7 +160,7 @@ class Segmentation:
 
 
 def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> tuple[int, list]:
-    """Trapped-ball gap closing, in place on ``labels``; returns (new n, cut pairs).
+    """Trapped-ball gap closing, in place on ``labels``; returns (new n, cuts).
 
     A ball of diameter ``gap + 1`` cannot pass a gap of ``gap`` pixels: the free space
     eroded by the ball falls apart into *seeds* at each gap.  A region holding two or
@@ -162,7 +173,8 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     its four pixels are, so strokes never thin out; the ball halves too): one
     erosion and one labelling.  Nearest seeds are found in a window around each
     split-off seed, and its pixels relabelled at full resolution inside that window
-    only.  Returns the region pairs that touch along a cut (no ink between them).
+    only.  Each cut is (window, piece): :class:`Segmentation` reads from it, when asked,
+    the region pairs that touch along the cut (no ink between them).
     """
     H, W = labels.shape
     h2, w2 = H // 2, W // 2
@@ -170,32 +182,35 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     free_half = cv2.compare(cv2.resize(free255, (w2, h2), interpolation=cv2.INTER_AREA), 255, cv2.CMP_EQ)
     kh = max(2, round(k / 2))
     seeds = cv2.erode(free_half, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kh, kh)))
-    ns, slab = cv2.connectedComponentsWithAlgorithm(seeds, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
+    # One pass gives the seeds' areas and boxes (a bincount and find_objects over the
+    # label map cost twice the labelling).
+    ns, slab, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        seeds, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI
+    )
     if ns <= 2:
         return n, []
     # A seed is substantial when the ball can roll about in it; smaller ones are bulges
     # of thin regions, not the far side of a gap.  (Areas here are quarter-size.)
-    area = np.bincount(slab.ravel(), minlength=ns)
+    area = stats[:, cv2.CC_STAT_AREA]
     min_seed = max(2, int(np.pi * k * k / 16))
     big = np.nonzero(area[1:] >= min_seed)[0] + 1
     if len(big) < 2:
         return n, []
-    boxes = ndimage.find_objects(slab)
-    # Region of each big seed: read at its first pixel (a half pixel in a seed is free
-    # at all four of its full-resolution pixels, so any of them carries the label).
-    first = np.empty((len(big), 2), np.int64)
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    boxes = [None] + [(slice(y, y + hh), slice(x, x + ww)) for x, y, ww, hh in stats[1:, :4].tolist()]
+    # Region of each big seed: read at its first pixel on its top row (a half pixel in a
+    # seed is free at all four of its full-resolution pixels, so any of them carries the
+    # label).
     seed_region = np.zeros(len(big), np.int64)
-    for i, s in enumerate(big):
-        ys, xs = boxes[s - 1]
-        y, x = ys.start, xs.start
-        x += int(np.argmax(slab[y, x : xs.stop] == s))
-        first[i] = (y, x)
+    for i, s in enumerate(big.tolist()):
+        y, x = int(y0[s]), int(x0[s])
+        x += int(np.argmax(slab[y, x : boxes[s][1].stop] == s))
         seed_region[i] = labels[2 * y, 2 * x]
     counts = np.bincount(seed_region, minlength=n + 1)
     counts[0] = 0
     if not (counts >= 2).any():
         return n, []
-    cut_pairs: list[np.ndarray] = []
+    cut_pairs: list = []
     margin = 2 * k  # half-res pixels: thin parts reach a ball's width or so beyond seeds
     for region in np.nonzero(counts >= 2)[0]:
         mine = big[seed_region == region]
@@ -203,7 +218,7 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
         for p in mine:
             if p == keep:
                 continue
-            ys, xs = boxes[p - 1]
+            ys, xs = boxes[p]
             # Window: the seed's box plus a margin; rivals within twice the margin.
             wy0, wx0 = max(ys.start - 2 * margin, 0), max(xs.start - 2 * margin, 0)
             wy1, wx1 = min(ys.stop + 2 * margin, h2), min(xs.stop + 2 * margin, w2)
@@ -228,9 +243,12 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
                 continue
             n += 1
             box[m] = n
-            # The new piece touches its neighbours along the cut with no ink between.
-            ey0, ex0 = max(by0 - 1, 0), max(bx0 - 1, 0)
-            cut_pairs.append(touching_pairs(labels[ey0 : min(by1 + 1, H), ex0 : min(bx1 + 1, W)], [n]))
+            # The new piece touches its neighbours along the cut with no ink between:
+            # looked for, when asked, in the piece's own box one pixel wider.
+            rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+            ey0, ex0 = max(by0 + rows[0] - 1, 0), max(bx0 + cols[0] - 1, 0)
+            ey1, ex1 = by0 + rows[-1] + 2, bx0 + cols[-1] + 2
+            cut_pairs.append(((slice(ey0, ey1), slice(ex0, ex1)), n))
     return n, cut_pairs
 
 
@@ -241,9 +259,12 @@ def touching_pairs(labels: np.ndarray, ids) -> np.ndarray:
     ids = np.asarray(ids)
     out = []
     for pa, pb in ((labels[:, :-1], labels[:, 1:]), (labels[:-1, :], labels[1:, :])):
-        e = (pa != pb) & (pa > 0) & (pb > 0) & (np.isin(pa, ids) | np.isin(pb, ids))
+        # Differing neighbours are few (region borders): test the rest on them only.
+        differ = pa != pb
+        a, b = pa[differ], pb[differ]
+        e = (a > 0) & (b > 0) & (np.isin(a, ids) | np.isin(b, ids))
         if e.any():
-            out.append(np.stack([pa[e], pb[e]], axis=1))
+            out.append(np.stack([a[e], b[e]], axis=1))
     return np.concatenate(out).astype(np.int32) if out else np.zeros((0, 2), np.int32)
 
 
