@@ -1,8 +1,10 @@
 """Segmentation speed as a ratio to one cv2.connectedComponents pass on the same frame.
 
 Frames: a procedural character frame at 1920x1080 and 3840x2160 (always available), and
-the real a0242 line art cropped to 1920x1080 when ../shared is present.  Prints the
-median of repeated runs; last line: ``segment/cc ratio 1080p: X`` (procedural frame).
+the real a0242 line art cropped to 1920x1080 when ../shared is present.  Each round
+times one connectedComponents pass and then the segmentation; it prints the medians and
+the median of the per-round ratios.  Last line: ``segment/cc ratio 1080p: X``
+(procedural frame).
 
     .venv/bin/python benchmarks/segment_speed.py
 """
@@ -23,32 +25,43 @@ from linepaint.synth import generate_clip
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "a0242" / "line" / "0242.png"
 
 
-def median_ms(fn, repeat: int = 15) -> float:
+def paired(fn, ref, rounds: int = 21) -> tuple[float, float, float]:
+    """(median ms of ``fn``, median ms of ``ref``, median of their per-round ratio).  Each
+    round times ``ref`` and ``fn`` back to back, so a slow spell of this noisy machine
+    slows both alike and the ratio holds."""
     fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
+    ref()
+    times, refs, ratios = [], [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        ref()
+        t1 = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+        t2 = time.perf_counter()
+        times.append(t2 - t1)
+        refs.append(t1 - t0)
+        ratios.append((t2 - t1) / (t1 - t0))
+    return statistics.median(times) * 1000, statistics.median(refs) * 1000, statistics.median(ratios)
 
 
 def measure(name: str, ink: np.ndarray) -> float:
     free = (~ink).astype(np.uint8)
-    cc = median_ms(lambda: cv2.connectedComponents(free))
-    seg = median_ms(lambda: segment(ink))
+
+    def cc():
+        return cv2.connectedComponents(free)
 
     def full():
         s = segment(ink)
         return s.filled, s.area, s.bbox, s.centroid, s.adjacency
 
-    whole = median_ms(full, repeat=5)
+    seg_ms, cc_ms, ratio = paired(lambda: segment(ink), cc)
+    whole_ms, _, whole_ratio = paired(full, cc, rounds=7)
     s = segment(ink)
     print(
-        f"{name}: {s.n} regions; cc {cc:.1f} ms; segment {seg:.1f} ms (ratio {seg / cc:.2f}); "
-        f"with fill-under-line, table and adjacency {whole:.1f} ms (ratio {whole / cc:.2f})"
+        f"{name}: {s.n} regions; cc {cc_ms:.1f} ms; segment {seg_ms:.1f} ms (ratio {ratio:.2f}); "
+        f"with fill-under-line, table and adjacency {whole_ms:.1f} ms (ratio {whole_ratio:.2f})"
     )
-    return seg / cc
+    return ratio
 
 
 def main() -> None:
