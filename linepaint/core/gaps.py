@@ -148,7 +148,7 @@ def _codes(padded: np.ndarray, yx: np.ndarray) -> np.ndarray:
     return np.packbits(ring, axis=1, bitorder="little")[:, 0]
 
 
-def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ends(thin: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Ends of the one-pixel-wide curves of bool[h, w] ``thin``: (int64[k, 2] y, x,
     float64[k, 2] unit direction dy, dx out of the curve).
 
@@ -156,14 +156,30 @@ def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from DIRECTION_STEPS back along the curve.  Ends that meet a junction (three runs of
     neighbours, or a blob of four or more: a spur, or a stroke wider than one pixel)
     within MIN_BRANCH steps are dropped.
+
+    ``curves``: ``thin`` is all one-pixel curves (a thinned image), so nearly every pixel
+    might be an end and one 3x3 filter over the image reads all the neighbour codes.
+    Otherwise (ink, mostly thicker) a 3x3 count first picks the few pixels with at most
+    two neighbours, and only their codes are read.
     """
     mask = thin.view(np.uint8)
-    # An end has at most two neighbours: a 3x3 count finds the few pixels that may be
-    # one (on thick ink, hardly any), and only their neighbour codes are read.
-    count = cv2.boxFilter(mask, cv2.CV_8U, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
-    end = nonzero_yx(cv2.compare(count, 3, cv2.CMP_LE) & mask)
     padded = np.pad(thin, 1)
-    end = end[_END_LUT[_codes(padded, end)] > 0]
+    if curves:
+        # The neighbour code fits a byte exactly, so the 8-bit filter is exact and fast.
+        code = cv2.filter2D(mask, cv2.CV_8U, _RING_KERNEL, borderType=cv2.BORDER_CONSTANT)
+        end = nonzero_yx(cv2.LUT(code, _END_LUT) & mask)
+
+        def codes(yx: np.ndarray) -> np.ndarray:
+            return code[yx[:, 0], yx[:, 1]]
+
+    else:
+        count = cv2.boxFilter(mask, cv2.CV_8U, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+        end = nonzero_yx(cv2.compare(count, 3, cv2.CMP_LE) & mask)
+
+        def codes(yx: np.ndarray) -> np.ndarray:
+            return _codes(padded, yx)
+
+        end = end[_END_LUT[codes(end)] > 0]
     if len(end) == 0:
         return np.zeros((0, 2), np.int64), np.zeros((0, 2))
     k = len(end)
@@ -185,7 +201,7 @@ def _ends(thin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         prev = np.where(moved[:, None], cur, prev)
         cur = np.where(moved[:, None], nxt, cur)
         steps += moved
-        at_stop = moved & (_STOP_LUT[_codes(padded, cur)] > 0)
+        at_stop = moved & (_STOP_LUT[codes(cur)] > 0)  # ``cur`` is always on the curve
         spur |= at_stop & (step + 1 < MIN_BRANCH)
         alive &= moved & ~at_stop
     ok = (steps >= MIN_BRANCH) & ~spur
@@ -217,14 +233,14 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = [end.astype(np.float64)]
     vecs = [vec]
     if min(ink.shape) < 256:
-        end, vec = _ends(thin(ink))
+        end, vec = _ends(thin(ink), curves=True)
         pos.append(end.astype(np.float64))
         vecs.append(vec)
     else:
         # Half resolution: a half pixel is ink when any of its four pixels is, so no
         # stroke breaks (gaps of a pixel or two close here; the full-resolution ends and
         # the trapped ball see those).  Positions at full resolution: a half pixel's centre.
-        end, vec = _ends(thin(_half_cover(ink) > 0))
+        end, vec = _ends(thin(_half_cover(ink) > 0), curves=True)
         pos.append(end.astype(np.float64) * 2 + 0.5)
         vecs.append(vec)
     return np.concatenate(pos)[:, ::-1].copy(), np.concatenate(vecs)[:, ::-1].copy()

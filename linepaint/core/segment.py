@@ -201,11 +201,17 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     # Region of each big seed: read at its first pixel on its top row (a half pixel in a
     # seed is free at all four of its full-resolution pixels, so any of them carries the
     # label).
-    seed_region = np.zeros(len(big), np.int64)
-    for i, s in enumerate(big.tolist()):
-        y, x = int(y0[s]), int(x0[s])
-        x += int(np.argmax(slab[y, x : boxes[s][1].stop] == s))
-        seed_region[i] = labels[2 * y, 2 * x]
+    # The first LOOK columns of every top row are read at once; a seed whose top row
+    # starts further in is looked up alone.
+    look = 32
+    ty, tx = y0[big], x0[big]
+    row = slab[ty[:, None], np.minimum(tx[:, None] + np.arange(look), w2 - 1)] == big[:, None]
+    found = row.any(axis=1)
+    first_x = tx + np.argmax(row, axis=1)
+    for i in np.flatnonzero(~found).tolist():
+        s = big[i]
+        first_x[i] = tx[i] + int(np.argmax(slab[ty[i], tx[i] : boxes[s][1].stop] == s))
+    seed_region = labels[2 * ty, 2 * first_x].astype(np.int64)
     counts = np.bincount(seed_region, minlength=n + 1)
     counts[0] = 0
     if not (counts >= 2).any():
@@ -230,15 +236,15 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
                 3,
                 labelType=cv2.DIST_LABEL_PIXEL,
             )
-            owner = np.concatenate([np.zeros(1, slab.dtype), win[rivals]])[nearest]
+            owned = (np.concatenate([np.zeros(1, slab.dtype), win[rivals]]) == p)[nearest]
             by0, bx0 = 2 * max(ys.start - margin, 0), 2 * max(xs.start - margin, 0)
             by1 = H if ys.stop + margin >= h2 else 2 * (ys.stop + margin)
             bx1 = W if xs.stop + margin >= w2 else 2 * (xs.stop + margin)
             # Owners brought to full resolution inside the box (odd edges replicate).
-            oy = np.minimum(np.arange(by0, by1) // 2 - wy0, owner.shape[0] - 1)
-            ox = np.minimum(np.arange(bx0, bx1) // 2 - wx0, owner.shape[1] - 1)
+            oy = np.minimum(np.arange(by0, by1) // 2 - wy0, owned.shape[0] - 1)
+            ox = np.minimum(np.arange(bx0, bx1) // 2 - wx0, owned.shape[1] - 1)
             box = labels[by0:by1, bx0:bx1]
-            m = (box == region) & (owner[np.ix_(oy, ox)] == p)
+            m = (box == region) & owned[np.ix_(oy, ox)]
             if not m.any():
                 continue
             n += 1
