@@ -81,8 +81,8 @@ def _thin_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 _THIN_LUTS = _thin_tables()
-#: A thinning subiteration that removes fewer pixels than this share of what is left
-#: hands over to one that only looks at the pixels beside the last removals.
+#: Once two thinning subiterations in a row remove fewer pixels than this share of what
+#: is left, the next ones only look at the pixels beside the last removals.
 SPARSE_SHARE = 1 / 16
 
 
@@ -106,7 +106,7 @@ def thin(mask: np.ndarray) -> np.ndarray:
     # indices (the first sparse step takes both masks' union as one: a superset of the
     # pixels beside them does no harm).
     recent: list = [np.zeros_like(img), np.zeros_like(img)]
-    dense, idle, step = True, 0, 0
+    dense, idle, step, last = True, 0, 0, left
     while idle < 2 and left:
         lut = _THIN_LUTS[step % 2]
         if dense:
@@ -127,7 +127,10 @@ def thin(mask: np.ndarray) -> np.ndarray:
             flat[gone] = 0
         left -= count
         idle = idle + 1 if count == 0 else 0
-        dense = dense and count >= SPARSE_SHARE * left
+        # Sparse once two subiterations in a row removed little: the first sparse step
+        # looks beside both.
+        dense = dense and max(count, last) >= SPARSE_SHARE * left
+        last = count
         recent = [recent[1], gone]
         step += 1
     return img[1:-1, 1:-1].view(bool)
