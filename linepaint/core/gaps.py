@@ -105,7 +105,7 @@ def thin(mask: np.ndarray) -> np.ndarray:
     # Removals of the last two subiterations: whole-image masks while dense, then flat
     # indices (the first sparse step takes both masks' union as one: a superset of the
     # pixels beside them does no harm).
-    recent: list = [np.zeros_like(img), np.zeros_like(img)]
+    recent: list = [None, None]
     dense, idle, step, last = True, 0, 0, left
     while idle < 2 and left:
         lut = _THIN_LUTS[step % 2]
@@ -115,7 +115,7 @@ def thin(mask: np.ndarray) -> np.ndarray:
             count = cv2.countNonZero(gone)
             img -= gone
         else:
-            if recent[1].ndim == 2:
+            if recent[1].ndim == 2:  # two dense steps always come first
                 yx = nonzero_yx(recent[0] | recent[1])
                 recent = [np.zeros(0, np.int64), yx[:, 0] * (w + 2) + yx[:, 1]]
             near = np.concatenate(recent)
