@@ -22,6 +22,10 @@ drawing's.  Per set it prints
 
     .venv/bin/python benchmarks/broken_lines.py [--quick] [--gap PX] [--sets NAME ...]
         [--engines classic auto] [--motion] [--no-split]
+
+``--picture OUT.png`` instead writes one leaking frame before and after: dwanko drawing 3
+with the "many gaps" damage, its regions in the app's gap-check colours, segmented
+without gap closing (left) and as the app does (right), each erased disc circled.
 """
 
 from __future__ import annotations
@@ -95,6 +99,32 @@ def split_all(cases: list, gap: int | None) -> tuple[list, int]:
     return out, count
 
 
+def picture(out: str) -> None:
+    """Write the before/after picture of ``--picture`` to ``out``."""
+    import cv2
+
+    from linepaint.core.image_io import write_png
+    from linepaint.core.render import false_colours
+
+    stems = sorted(p.stem for p in (REAL / "dwanko/line").glob("*.png"))
+    k = 3  # dwanko drawing 3; its index in drawings(), as the benchmark seeds it
+    broken, holes = break_strokes(read_rgba(REAL / f"dwanko/line/{stems[k - 1]}.png"), 40, (2, 5), 1000 + k)
+    line = line_art_from_rgba(broken)
+    panels = []
+    for gap in (0, None):
+        seg = segment(line, gap)
+        rgb = false_colours(seg.n)[seg.labels][..., :3].copy()
+        rgb[seg.ink] = 0
+        for x, y, _ in holes.tolist():
+            cv2.circle(rgb, (x, y), 9, (0, 0, 255), 1, cv2.LINE_AA)
+        panels.append(rgb)
+        print(f"gap {'app default' if gap is None else gap}: {seg.n} regions")
+    h = panels[0].shape[0]
+    rgb = np.hstack([panels[0], np.full((h, 8, 3), 255, np.uint8), panels[1]])
+    write_png(out, np.dstack([rgb, np.full((h, rgb.shape[1]), 255, np.uint8)]))
+    print(f"wrote {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a0242 and two dwanko frames")
@@ -104,9 +134,13 @@ def main() -> None:
     ap.add_argument("--no-colour", action="store_true", help="segmentation figures only")
     ap.add_argument("--no-split", action="store_true", help="skip the colouring after leak splitting")
     ap.add_argument("--motion", action="store_true", help="dwanko: colour frame i+1 from frame i")
+    ap.add_argument("--picture", metavar="OUT.png", help="write a leaking frame before and after, and stop")
     args = ap.parse_args()
     if not REAL.is_dir():
         raise SystemExit(f"{REAL} is not present")
+    if args.picture:
+        picture(args.picture)
+        return
     matchers = {} if args.no_colour else {e: get_matcher(e) for e in args.engines}
     names = {e: getattr(m, "name", e) for e, m in matchers.items()}
     frames = list(drawings(args.quick))
