@@ -4,9 +4,10 @@ along its direction until it meets a line.
 A stroke drawn by hand often stops a few pixels short of the line it should meet, or is
 broken along its length; the paper on both sides is then one region and a bucket fill
 (or a matcher) floods both.  :func:`tape_gaps` finds the stroke ends (ends of the
-stroke skeleton, at half resolution for speed), casts a fan of short rays ahead of each,
-and where a ray meets ink (or the frame's edge) within the gap size, draws a one-pixel
-line across: 8-connected, so the 4-connected regions of :mod:`.segment` cannot pass it.
+strokes thinned to one-pixel curves, at half resolution for speed), casts a fan of short
+rays ahead of each, and where a ray meets ink (or the frame's edge) within the gap size,
+draws a one-pixel line across: 8-connected, so the 4-connected regions of
+:mod:`.segment` cannot pass it.
 Ends that meet nothing within the gap size stay open (a wrinkle or a hair tip inside a
 region is drawn open on purpose).  The trapped ball in :mod:`.segment` closes what is
 left.
@@ -151,8 +152,8 @@ def _codes(padded: np.ndarray, yx: np.ndarray) -> np.ndarray:
     return np.packbits(ring, axis=1, bitorder="little")[:, 0]
 
 
-def _ends(thin: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Ends of the one-pixel-wide curves of bool[h, w] ``thin``: (int64[k, 2] y, x,
+def _ends(lines: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Ends of the one-pixel-wide curves of bool[h, w] ``lines``: (int64[k, 2] y, x,
     float64[k, 2] unit direction dy, dx out of the curve).
 
     An end has one run of neighbours, of one or two pixels; its direction is the chord
@@ -160,13 +161,13 @@ def _ends(thin: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarra
     neighbours, or a blob of four or more: a spur, or a stroke wider than one pixel)
     within MIN_BRANCH steps are dropped.
 
-    ``curves``: ``thin`` is all one-pixel curves (a thinned image), so nearly every pixel
+    ``curves``: ``lines`` is all one-pixel curves (a thinned image), so nearly every pixel
     might be an end and one 3x3 filter over the image reads all the neighbour codes.
     Otherwise (ink, mostly thicker) a 3x3 count first picks the few pixels with at most
     two neighbours, and only their codes are read.
     """
-    mask = thin.view(np.uint8)
-    padded = np.pad(thin, 1)
+    mask = lines.view(np.uint8)
+    padded = np.pad(lines, 1)
     if curves:
         # The neighbour code fits a byte exactly, so the 8-bit filter is exact and fast.
         code = cv2.filter2D(mask, cv2.CV_8U, _RING_KERNEL, borderType=cv2.BORDER_CONSTANT)
