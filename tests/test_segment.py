@@ -134,3 +134,35 @@ def test_segment_cli_writes_false_colour(tmp_path, lineart):
     assert img.shape[:2] == lineart.shape[:2]
     colours = np.unique(img.reshape(-1, 3), axis=0)
     assert len(colours) >= 6  # five regions + black ink
+
+
+@pytest.mark.parametrize("strokes", [3, 400])
+def test_tape_pockets_become_ink_and_nothing_else(strokes):
+    """_drop_specks, with a few tape lines and with hatching's thousands (searched from
+    the tape's pixels or from a dilation): every free pocket of one or two pixels within
+    two pixels of the tape becomes ink, and no other pixel changes."""
+    from linepaint.core.segment import _drop_specks
+
+    rng = np.random.default_rng(strokes)
+    h, w = 240, 320
+    ink = rng.random((h, w)) < 0.35  # speckle: many one- and two-pixel pockets
+    tape = np.zeros((h, w), np.uint8)
+    for _ in range(strokes):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        cv2.line(tape, (x, y), (x + int(rng.integers(-9, 10)), y + int(rng.integers(-9, 10))), 1, 1)
+    tape = tape.view(bool) & ~ink
+    before = ink | tape
+    after = before.copy()
+    free255 = np.where(after, np.uint8(0), np.uint8(255))
+    _drop_specks(after, free255, tape)
+    assert np.array_equal(free255 == 0, after)
+    n, lab = cv2.connectedComponents((~before).view(np.uint8), connectivity=4)
+    area = np.bincount(lab.ravel(), minlength=n)
+    near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
+    pocket = np.zeros(n, bool)
+    pocket[np.unique(lab[near & ~before])] = True
+    pocket &= area <= 2
+    pocket[0] = False
+    expected = before | pocket[lab]
+    assert np.array_equal(after, expected)
+    assert (after != before).any()

@@ -360,14 +360,20 @@ def _drop_specks(ink: np.ndarray, free255: np.ndarray, tape: np.ndarray) -> None
     locally, as a free pixel with no free 4-neighbour, or two free pixels that are each
     other's only free 4-neighbour."""
     h, w = ink.shape
-    # The free pixels within two pixels of a tape pixel (a tape is a few short lines).
-    ty, tx = np.divmod(np.flatnonzero(tape), w)
-    d = np.arange(-2, 3)
-    ny = (ty[:, None, None] + d[None, :, None]).clip(0, h - 1)
-    nx = (tx[:, None, None] + d[None, None, :]).clip(0, w - 1)
-    cand = np.unique((ny * w + nx).ravel())
+    # The free pixels within two pixels of a tape pixel: from the tape's own pixels (a
+    # tape is a few short lines), or from a dilation where it is not (hatching).
     flat = free255.ravel()
-    cand = cand[flat[cand] > 0]
+    tp = np.flatnonzero(tape)
+    if len(tp) * 25 < tape.size // 8:
+        ty, tx = np.divmod(tp, w)
+        d = np.arange(-2, 3)
+        ny = (ty[:, None, None] + d[None, :, None]).clip(0, h - 1)
+        nx = (tx[:, None, None] + d[None, None, :]).clip(0, w - 1)
+        cand = np.unique((ny * w + nx).ravel())
+        cand = cand[flat[cand] > 0]
+    else:
+        near = cv2.dilate(tape.view(np.uint8), np.ones((5, 5), np.uint8))
+        cand = np.flatnonzero(cv2.bitwise_and(near, free255).view(bool))
     if len(cand) == 0:
         return
 
