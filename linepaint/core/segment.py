@@ -200,9 +200,8 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     boxes = [None] + [(slice(y, y + hh), slice(x, x + ww)) for x, y, ww, hh in stats[1:, :4].tolist()]
     # Region of each big seed: read at its first pixel on its top row (a half pixel in a
     # seed is free at all four of its full-resolution pixels, so any of them carries the
-    # label).
-    # The first LOOK columns of every top row are read at once; a seed whose top row
-    # starts further in is looked up alone.
+    # label).  The first ``look`` columns of every top row are read at once; a seed whose
+    # top row starts further in is looked up alone.
     look = 32
     ty, tx = y0[big], x0[big]
     row = slab[ty[:, None], np.minimum(tx[:, None] + np.arange(look), w2 - 1)] == big[:, None]
@@ -216,7 +215,7 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
     counts[0] = 0
     if not (counts >= 2).any():
         return n, []
-    cut_pairs: list = []
+    cuts: list = []
     margin = 2 * k  # half-res pixels: thin parts reach a ball's width or so beyond seeds
     for region in np.nonzero(counts >= 2)[0]:
         mine = big[seed_region == region]
@@ -254,8 +253,8 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
             rows, cols = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
             ey0, ex0 = max(by0 + rows[0] - 1, 0), max(bx0 + cols[0] - 1, 0)
             ey1, ex1 = by0 + rows[-1] + 2, bx0 + cols[-1] + 2
-            cut_pairs.append(((slice(ey0, ey1), slice(ex0, ex1)), n))
-    return n, cut_pairs
+            cuts.append(((slice(ey0, ey1), slice(ex0, ex1)), n))
+    return n, cuts
 
 
 def touching_pairs(labels: np.ndarray, ids) -> np.ndarray:
@@ -425,7 +424,7 @@ def segment(line: LineArt | np.ndarray, gap: int | None = None) -> Segmentation:
     if tape is not None:
         _drop_specks(ink, free255, tape)
     n_cc, labels = cv2.connectedComponentsWithAlgorithm(free255, 4, cv2.CV_32S, cv2.CCL_SPAGHETTI)
-    n, cut_pairs = n_cc - 1, []
+    n, cuts = n_cc - 1, []
     if gap > 0 and n_cc > 2 and min(ink.shape) >= 4:
-        n, cut_pairs = _split_leaky(labels, free255, n, gap)
-    return Segmentation(labels, ink, n, cut_pairs)
+        n, cuts = _split_leaky(labels, free255, n, gap)
+    return Segmentation(labels, ink, n, cuts)
