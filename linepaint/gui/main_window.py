@@ -517,11 +517,11 @@ class MainWindow(ProjectFiles, Review, GapTools, Styles, Checks, FrameTools, She
         self._update_status()
 
     def _update_marks(self) -> None:
-        doubt = {i: len(self.project.doubtful(i)) for i in range(len(self.project))}
+        # (reviewed, to review): the doubtful regions are the difference, read once.
         progress = {i: review_progress(self.project, i) for i in range(len(self.project))}
         self.filmstrip.set_marks(
             set(self.project.keyframes()),
-            {i: d for i, d in doubt.items() if d},
+            {i: p[1] - p[0] for i, p in progress.items() if p[1] > p[0]},
             {i: p for i, p in progress.items() if p[1]},
         )
 
