@@ -58,8 +58,7 @@ _RING_KERNEL = np.zeros((3, 3), np.float32)
 for _i, (_dy, _dx) in enumerate(_RING):
     _RING_KERNEL[1 + _dy, 1 + _dx] = 1 << _i
 _RING_COUNT, _RING_RUNS = _ring_tables()
-#: Per neighbour code: 1 where a pixel is a curve's end, and where a walk must stop.
-_END_LUT = ((_RING_RUNS == 1) & (_RING_COUNT <= 2)).astype(np.uint8)
+#: Per neighbour code: 1 where a walk along a curve must stop (a junction, or a blob).
 _STOP_LUT = ((_RING_RUNS >= 3) | (_RING_COUNT >= 4)).astype(np.uint8)
 
 
@@ -145,45 +144,115 @@ def nonzero_yx(mask: np.ndarray) -> np.ndarray:
     return np.stack(np.divmod(flat, mask.shape[1]), axis=1)
 
 
-def _codes(padded: np.ndarray, yx: np.ndarray) -> np.ndarray:
+# Packed masks: a row's pixels 64 to a uint64 word (pixel j of a word is bit j), one
+# zero word at each end of every row and one zero row above and below.  In the flat
+# array a pixel's north and south neighbours sit in the words one row away and its east
+# and west ones one bit over (with the carry from the next word), so a 3x3 logic step
+# over a whole 1080p frame is a few dozen operations on 35,000 words.
+_ONE, _TOP = np.uint64(1), np.uint64(63)
+
+
+def _pack(mask: np.ndarray) -> np.ndarray:
+    """uint64[h + 2, ceil(w / 64) + 2]: bool[h, w] ``mask`` packed (see above)."""
+    h, w = mask.shape
+    nw = (w + 63) // 64
+    packed = np.zeros((h + 2, (nw + 2) * 8), np.uint8)
+    packed[1:-1, 8 : 8 + (w + 7) // 8] = np.packbits(mask, axis=1, bitorder="little")
+    return packed.view(np.uint64)
+
+
+def _ring_words(words: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """The neighbour planes (in :data:`_RING` order) and the centre of the packed
+    ``words``, as flat views over its rows but the padding rows: bit j of plane i holds
+    neighbour i of the pixel at bit j of the centre."""
+    flat = words.ravel()
+    row = words.shape[1]
+    east, west = np.empty_like(flat), np.empty_like(flat)
+    np.right_shift(flat, _ONE, out=east)
+    east[:-1] |= flat[1:] << _TOP
+    np.left_shift(flat, _ONE, out=west)
+    west[1:] |= flat[:-1] >> _TOP
+    size = len(flat)
+    up, mid, down = slice(0, size - 2 * row), slice(row, size - row), slice(2 * row, size)
+    ring = (flat[up], east[up], east[mid], east[down], flat[down], west[down], west[mid], west[up])
+    return ring, flat[mid]
+
+
+def _thin_once(words: np.ndarray) -> None:
+    """One iteration of Guo and Hall's thinning (both subiterations, the rules of
+    :func:`_thin_tables`) on packed ``words``, in place, as word logic: a stroke two or
+    three pixels wide becomes a one-pixel curve."""
+    for second in (False, True):
+        (n, ne, e, se, s, sw, w, nw), centre = _ring_words(words)
+        # The paper's x1..x8 are e, ne, n, nw, w, sw, s, se.
+        b1, b2, b3, b4 = ne | n, nw | w, sw | s, se | e
+        a1, a2, a3, a4 = e | ne, n | nw, w | sw, s | se
+        t1, t2, t3, t4 = b1 & ~e, b2 & ~n, b3 & ~w, b4 & ~s
+        # Exactly one crossing: one of the four, in one half and not both of it.
+        remove = ((t1 | t2) ^ (t3 | t4)) & ~((t1 & t2) | (t3 & t4))
+        # min(N1, N2) in {2, 3}: both at least two, not both four.
+        pa12, pa34, pb12, pb34 = a1 & a2, a3 & a4, b1 & b2, b3 & b4
+        remove &= pa12 | pa34 | ((a1 | a2) & (a3 | a4))
+        remove &= pb12 | pb34 | ((b1 | b2) & (b3 | b4))
+        remove &= ~(pa12 & pa34 & pb12 & pb34)
+        remove &= (~w | (nw & ~b3)) if second else (~e | (se & ~b1))
+        centre &= ~remove  # a view: writes through to ``words``
+
+
+def _end_words(words: np.ndarray) -> np.ndarray:
+    """uint64[h, nw]: the curve ends of packed ``words`` (one run of one or two
+    neighbours), padding words left out."""
+    ring, centre = _ring_words(words)
+    some, two, three = ring[0] | ring[1], ring[0] & ring[1], np.zeros_like(centre)
+    for x in ring[2:]:
+        three |= two & x
+        two |= some & x
+        some |= x
+    # A run starts where a neighbour is set and the one before it on the ring is not.
+    starts, runs2 = ring[0] & ~ring[7], np.zeros_like(centre)
+    for i in range(1, 8):
+        x = ring[i] & ~ring[i - 1]
+        runs2 |= starts & x
+        starts |= x
+    end = centre & some & ~three & ~runs2
+    return end.reshape(words.shape[0] - 2, words.shape[1])[:, 1:-1]
+
+
+def _word_positions(words: np.ndarray) -> np.ndarray:
+    """int64[k, 2]: (y, x) of the set bits of uint64[h, nw] ``words``, in row order."""
+    index = np.flatnonzero(words)
+    if len(index) == 0:
+        return np.zeros((0, 2), np.int64)
+    bits = np.unpackbits(words.ravel()[index].view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    k, j = np.nonzero(bits)
+    y, word = np.divmod(index[k], words.shape[1])
+    return np.stack([y, word * 64 + j], axis=1)
+
+
+def _bits(words: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """bool[...]: the pixels (y, x) of packed ``words``; one pixel outside the frame
+    reads the padding (unset)."""
+    word = words[y + 1, (x >> 6) + 1]
+    return ((word >> (x & 63).astype(np.uint64)) & _ONE).astype(bool)
+
+
+def _codes(words: np.ndarray, yx: np.ndarray) -> np.ndarray:
     """uint8[k]: the neighbour code (bit i: neighbour i of _RING is set) of pixels
-    int[k, 2] ``yx`` of a mask, read from its copy ``padded`` by one zero pixel."""
-    ring = padded[yx[:, 0, None] + 1 + _RING[None, :, 0], yx[:, 1, None] + 1 + _RING[None, :, 1]]
+    int[k, 2] ``yx`` of packed ``words``."""
+    ring = _bits(words, yx[:, 0, None] + _RING[None, :, 0], yx[:, 1, None] + _RING[None, :, 1])
     return np.packbits(ring, axis=1, bitorder="little")[:, 0]
 
 
-def _ends(lines: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Ends of the one-pixel-wide curves of bool[h, w] ``lines``: (int64[k, 2] y, x,
+def _ends(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ends of the one-pixel-wide curves of packed ``words``: (int64[k, 2] y, x,
     float64[k, 2] unit direction dy, dx out of the curve).
 
     An end has one run of neighbours, of one or two pixels; its direction is the chord
     from DIRECTION_STEPS back along the curve.  Ends that meet a junction (three runs of
     neighbours, or a blob of four or more: a spur, or a stroke wider than one pixel)
     within MIN_BRANCH steps are dropped.
-
-    ``curves``: ``lines`` is all one-pixel curves (a thinned image), so nearly every pixel
-    might be an end and one 3x3 filter over the image reads all the neighbour codes.
-    Otherwise (ink, mostly thicker) a 3x3 count first picks the few pixels with at most
-    two neighbours, and only their codes are read.
     """
-    mask = lines.view(np.uint8)
-    padded = np.pad(lines, 1)
-    if curves:
-        # The neighbour code fits a byte exactly, so the 8-bit filter is exact and fast.
-        code = cv2.filter2D(mask, cv2.CV_8U, _RING_KERNEL, borderType=cv2.BORDER_CONSTANT)
-        end = nonzero_yx(cv2.LUT(code, _END_LUT) & mask)
-
-        def codes(yx: np.ndarray) -> np.ndarray:
-            return code[yx[:, 0], yx[:, 1]]
-
-    else:
-        count = cv2.boxFilter(mask, cv2.CV_8U, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
-        end = nonzero_yx(cv2.compare(count, 3, cv2.CMP_LE) & mask)
-
-        def codes(yx: np.ndarray) -> np.ndarray:
-            return _codes(padded, yx)
-
-        end = end[_END_LUT[codes(end)] > 0]
+    end = _word_positions(_end_words(words))
     if len(end) == 0:
         return np.zeros((0, 2), np.int64), np.zeros((0, 2))
     k = len(end)
@@ -195,7 +264,7 @@ def _ends(lines: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarr
         # Next pixel: a neighbour of ``cur`` not yet walked (a staircase's corner pixel
         # touches the pixel two steps back too).
         cand = cur[:, None, :] + _RING[None]
-        on = padded[cand[..., 0] + 1, cand[..., 1] + 1]
+        on = _bits(words, cand[..., 0], cand[..., 1])
         on &= ~((cand == prev[:, None, :]).all(axis=2)) & ~((cand == prev2[:, None, :]).all(axis=2))
         # Prefer 4-neighbours: a diagonal step past a 4-neighbour would skip a pixel.
         order = np.argmax(on * np.array([2, 1, 2, 1, 2, 1, 2, 1]), axis=1)
@@ -205,7 +274,7 @@ def _ends(lines: np.ndarray, curves: bool = False) -> tuple[np.ndarray, np.ndarr
         prev = np.where(moved[:, None], cur, prev)
         cur = np.where(moved[:, None], nxt, cur)
         steps += moved
-        at_stop = moved & (_STOP_LUT[codes(cur)] > 0)  # ``cur`` is always on the curve
+        at_stop = moved & (_STOP_LUT[_codes(words, cur)] > 0)  # ``cur`` is always on the curve
         spur |= at_stop & (step + 1 < MIN_BRANCH)
         alive &= moved & ~at_stop
     ok = (steps >= MIN_BRANCH) & ~spur
@@ -218,14 +287,16 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ends of the strokes of bool[H, W] ``ink``: (float64[k, 2] x, y position in ink
     pixels, float64[k, 2] unit direction pointing out of the stroke).
 
-    Sources: the ends of the ink itself where it is one pixel wide (thin strokes, and
-    strokes drawn so close together that half resolution would merge them), and the
-    ends of the thinned half-resolution ink (strokes of any width; a frame
-    under 256 px: full resolution).  An end found twice gives two rays, which close the
-    same gap.
+    Sources: the ends of the ink after one thinning iteration (strokes up to three
+    pixels wide, tapered tips, and strokes drawn so close together that half resolution
+    would merge them), and the ends of the thinned half-resolution ink (strokes of any
+    width; a frame under 256 px: the ink thinned at full resolution).  An end found twice
+    gives two rays, which close the same gap.
     """
-    end, vec = _ends(ink)
-    # A one-pixel stroke's true end has paper straight ahead; a pixel jutting out of a
+    words = _pack(ink)
+    _thin_once(words)
+    end, vec = _ends(words)
+    # A thin stroke's true end has paper straight ahead; a pixel jutting out of a
     # staircase stroke looks like an end too, but its "ahead" runs back along the stroke.
     h, w = ink.shape
     ahead = np.zeros(len(end), bool)
@@ -237,14 +308,14 @@ def stroke_ends(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = [end.astype(np.float64)]
     vecs = [vec]
     if min(ink.shape) < 256:
-        end, vec = _ends(thin(ink), curves=True)
+        end, vec = _ends(_pack(thin(ink)))
         pos.append(end.astype(np.float64))
         vecs.append(vec)
     else:
         # Half resolution: a half pixel is ink when any of its four pixels is, so no
         # stroke breaks (gaps of a pixel or two close here; the full-resolution ends and
         # the trapped ball see those).  Positions at full resolution: a half pixel's centre.
-        end, vec = _ends(thin(_half_cover(ink) > 0), curves=True)
+        end, vec = _ends(_pack(thin(_half_cover(ink) > 0)))
         pos.append(end.astype(np.float64) * 2 + 0.5)
         vecs.append(vec)
     return np.concatenate(pos)[:, ::-1].copy(), np.concatenate(vecs)[:, ::-1].copy()
