@@ -94,11 +94,14 @@ def procedural_motion(matchers: dict, quick: bool) -> dict:
 def score_cases(matchers: dict, cases) -> dict:
     """{engine: summary, with ``seconds`` of matching per case} over cases of (reference,
     target line art, target segmentation, target ground truth), each matched by every
-    engine."""
+    engine.  A case may carry a fifth item, a bool mask of pixels that are line in the
+    truth but not in the target (the erased strokes of a damaged copy): each engine is
+    then also scored with those left out too, as ``summary["truth regions"]``."""
     scores = {k: [] for k in matchers}
+    truth = {k: [] for k in matchers}
     seconds = dict.fromkeys(matchers, 0.0)
     n = 0
-    for ref, line, seg, gt in cases:
+    for ref, line, seg, gt, *line_in_truth in cases:
         n += 1
         for name, m in matchers.items():
             t = time.perf_counter()
@@ -106,9 +109,13 @@ def score_cases(matchers: dict, cases) -> dict:
             seconds[name] += time.perf_counter() - t
             pred = colour_layer(seg, res.colours)
             scores[name].append(score_frame(pred, gt, line.ink, seg, res.confidence))
+            if line_in_truth:
+                truth[name].append(score_frame(pred, gt, line.ink | line_in_truth[0], seg))
     out = {}
     for name in matchers:
         out[name] = summarise(scores[name])
+        if truth[name]:
+            out[name]["truth regions"] = summarise(truth[name])
         out[name]["seconds"] = round(seconds[name] / max(n, 1), 3)
     return out
 

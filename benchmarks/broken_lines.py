@@ -16,7 +16,8 @@ drawing's.  Per set it prints
   colour of one side, new one-to-ten-pixel regions of the damaged copy;
 - colouring: foreground region accuracy of each engine colouring the damaged copy from
   the unbroken keyframe (``--motion``: dwanko frame i+1 damaged, coloured from frame i
-  unbroken, the real-motion protocol); ``+split``: the same after the leaks the aligned
+  unbroken, the real-motion protocol), in brackets on the unbroken drawing's regions
+  (as the ceiling's); ``+split``: the same after the leaks the aligned
   keyframe sees are closed with gap lines, as propagation does
   (:func:`linepaint.core.leak.leak_cuts`), with how many regions were split.
 
@@ -89,13 +90,13 @@ def split_all(cases: list, gap: int | None) -> tuple[list, int]:
     closed with gap lines (:func:`linepaint.core.leak.leak_cuts`) and the target
     segmented again with them; and how many target regions were split."""
     out, count = [], 0
-    for ref, line, seg, gt in cases:
+    for ref, line, seg, gt, *rest in cases:
         cuts, split = leak_cuts(line, seg, ref.seg, ref.colours)
         count += len(split)
         if cuts:
             line = with_strokes(line, cuts)
             seg = segment(line, gap)
-        out.append((ref, line, seg, gt))
+        out.append((ref, line, seg, gt, *rest))
     return out, count
 
 
@@ -173,9 +174,10 @@ def main() -> None:
                 if k + 1 < len(frames):
                     _, nrgba, ngt, _ = frames[k + 1]
                     nline = line_art_from_rgba(damage(nrgba, 2000 + k))
-                    cases[group].append((reference(rgba, gt, args.gap), nline, segment(nline, args.gap), ngt))
+                    case = (reference(rgba, gt, args.gap), nline, segment(nline, args.gap), ngt)
+                    cases[group].append(case + (line_art_from_rgba(nrgba).ink,))
             else:
-                cases[group].append((reference(rgba, gt, args.gap), line, seg, gt))
+                cases[group].append((reference(rgba, gt, args.gap), line, seg, gt, unbroken_ink))
         for group in ("a0242", "dwanko"):
             r, n = rec[group]
             line = (
@@ -186,12 +188,14 @@ def main() -> None:
             if matchers and cases[group]:
                 scores = score_cases(matchers, cases[group])
                 for e in matchers:
-                    line += f"  {names[e]} {scores[e]['fg_region_accuracy']:.4f}"
+                    truth = scores[e]["truth regions"]["fg_region_accuracy"]
+                    line += f"  {names[e]} {scores[e]['fg_region_accuracy']:.4f} ({truth:.4f})"
                 if not args.no_split:
                     split_cases, n_split = split_all(cases[group], args.gap)
                     scores = score_cases(matchers, split_cases)
                     for e in matchers:
-                        line += f"  {names[e]}+split {scores[e]['fg_region_accuracy']:.4f}"
+                        truth = scores[e]["truth regions"]["fg_region_accuracy"]
+                        line += f"  {names[e]}+split {scores[e]['fg_region_accuracy']:.4f} ({truth:.4f})"
                     line += f" ({n_split} regions split)"
             print(line, flush=True)
         print(f"{set_name:26s} segmentation {seconds / len(frames) * 1000:.0f} ms/frame", flush=True)
