@@ -5,14 +5,13 @@ dense warp to follow.  Vectorised over regions; no Qt, no torch."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from .flow import ink_moments
 from .lineart import LineArt
-from .segment import Segmentation
+from .segment import PerSegmentation, Segmentation
 
 #: Names of the columns of :attr:`RegionShape.features`.
 FEATURES = ("log_area", "elongation", "outline", "black", "red", "green", "blue", "degree")
@@ -38,19 +37,14 @@ class RegionShape:
     position: np.ndarray
 
 
-_recent: list[tuple[weakref.ref, RegionShape]] = []
+_recent = PerSegmentation(6)
 
 
 def region_shape(line: LineArt, seg: Segmentation) -> RegionShape:
     """The :class:`RegionShape` of ``seg`` (segmented from ``line``), remembered for the
     last few segmentations by identity: a keyframe is described once for every target.
     The memory holds no frame alive (a long cut keeps its label maps on disk)."""
-    for ref, shape in _recent:
-        if ref() is seg:
-            return shape
-    shape = _describe(line, seg)
-    _recent[:] = [(weakref.ref(seg), shape)] + [e for e in _recent if e[0]() is not None][:5]
-    return shape
+    return _recent.get(seg, lambda: _describe(line, seg))
 
 
 def _describe(line: LineArt, seg: Segmentation) -> RegionShape:

@@ -14,7 +14,10 @@ cached, so the paint bucket never pays for the matcher's needs.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from functools import cached_property
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -157,6 +160,31 @@ class Segmentation:
         if not (0 <= x < w and 0 <= y < h):
             return 0
         return int(self.filled[y, x])
+
+
+_T = TypeVar("_T")
+
+
+class PerSegmentation:
+    """Values derived from a segmentation, remembered for the last ``size`` segmentations
+    by identity: a keyframe is looked at again for every target it colours.  The
+    references are weak, so the memory keeps no frame alive (a long cut keeps its label
+    maps on disk) and a dead entry never matches a new segmentation that reuses its
+    memory."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: list[tuple[weakref.ref, object]] = []
+
+    def get(self, seg: Segmentation, make: Callable[[], _T]) -> _T:
+        """The value remembered for ``seg``, or ``make()`` remembered now."""
+        for ref, value in self._entries:
+            if ref() is seg:
+                return value
+        value = make()
+        alive = [e for e in self._entries if e[0]() is not None]
+        self._entries[:] = [(weakref.ref(seg), value)] + alive[: self.size - 1]
+        return value
 
 
 def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> tuple[int, list]:

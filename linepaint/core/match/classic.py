@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import weakref
-
 import cv2
 import numpy as np
 from scipy.spatial import cKDTree
@@ -26,7 +24,7 @@ from ..flow import align
 from ..lineart import LineArt
 from ..regionshape import region_shape
 from ..render import pack_colours, unpack_colours
-from ..segment import Segmentation
+from ..segment import PerSegmentation, Segmentation
 from .base import ColourPosterior, MatchResult, Reference
 
 #: Weights of the candidate score (a log-linear model), fitted by coordinate search on
@@ -126,18 +124,13 @@ def _interior(seg: Segmentation) -> np.ndarray:
     return np.where(seg.labels > 0, np.clip(dist, 1.0, 4.0), 0.0).astype(np.float32)
 
 
-_half_interiors: list = []
+_half_interiors = PerSegmentation(2)
 
 
 def _half_interior(seg: Segmentation) -> np.ndarray:
     """:func:`_interior` on every other pixel, for the reverse vote; remembered for the
-    last two segmentations by identity: a keyframe votes for every target it colours."""
-    for ref, weight in _half_interiors:
-        if ref() is seg:
-            return weight
-    weight = np.ascontiguousarray(_interior(seg)[::2, ::2])
-    _half_interiors[:] = [(weakref.ref(seg), weight)] + [e for e in _half_interiors if e[0]() is not None][:1]
-    return weight
+    last two segmentations: a keyframe votes for every target it colours."""
+    return _half_interiors.get(seg, lambda: np.ascontiguousarray(_interior(seg)[::2, ::2]))
 
 
 def _overlap_votes(
