@@ -11,7 +11,10 @@
    (Sinkhorn's column scaling, capped), so a swung limb that the warp lays over the
    torso does not take the torso's region while the limb's own goes unclaimed.
 6. Colour probability per target region: softmax over candidates, summed per colour
-   (inclusion: several reference regions may share one colour), confidence from it.
+   (inclusion: several reference regions may share one colour).
+7. Neighbours: each colour weighed by how the keyframe shows it beside the colours the
+   target's neighbours probably are, across black and colour-trace line
+   (:mod:`.neighbours`); colours and confidence from the result.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..regionshape import region_shape
 from ..render import pack_colours, unpack_colours
 from ..segment import PerSegmentation, Segmentation
 from .base import ColourPosterior, MatchResult, Reference
+from .neighbours import neighbour_field
 
 #: Weights of the candidate score (a log-linear model), fitted by coordinate search on
 #: procedural clips of training seeds, drawn-animation and smooth motion together
@@ -354,28 +358,31 @@ class ClassicMatcher:
         if not any(_enclosed_clear(r) for r in refs):
             enclosed = ~_touches_border(target)
             cprob = np.where((key & 0xFFFFFFFF == 0) & enclosed[kt], -1.0, cprob)
-        bestc = _group_argmax(kt, cprob, n + 1)
-        best_pair = _group_argmax(T, score, n + 1)
-        has = bestc >= 0
-        idx = np.nonzero(has)[0]
-        kc = key[bestc[idx]] & 0xFFFFFFFF
-        colours[idx] = unpack_colours(kc)
+        # The colour posterior itself, for engines that combine it with their own.
+        posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
+        # Then each region's colour is weighed against its neighbours' (neighbours.py).
+        palette = np.unique(posterior.colours).astype(np.uint32)
+        table = neighbour_field(posterior.table(palette, n), palette, target_line, target, refs, locked)
+        has = (table > 0).any(axis=1)
+        idx = np.flatnonzero(has) + 1
+        rows = table[idx - 1]
+        best = rows.argmax(axis=1)
+        colours[idx] = unpack_colours(palette[best])
         # Confidence from the margin between the best colour and the runner-up, and the
         # dustbin (see DUSTBIN_SCORE); the posterior itself stays without the dustbin.
-        runner_up = cprob.copy()
-        runner_up[bestc[idx]] = -1.0
-        second = _group_argmax(kt, runner_up, n + 1)
-        margin = cprob[bestc[idx]] - np.where(second[idx] >= 0, np.maximum(runner_up[second[idx]], 0), 0)
+        top2 = np.sort(np.maximum(rows, 0.0), axis=1)[:, -2:] if len(palette) > 1 else None
+        margin = top2[:, 1] - top2[:, 0] if top2 is not None else rows[np.arange(len(idx)), best]
         placed = 1.0 / (1.0 + np.exp(DUSTBIN_SCORE - _group_logsumexp(T, score, n + 1)[idx]))
         confidence[idx] = np.clip(margin * placed, 0, 1) ** CONFIDENCE_POWER
         # Report, per region, the best reference region of the chosen colour.
-        bp = best_pair[idx]
+        chosen = np.zeros(n + 1, np.uint32)
+        chosen[idx] = palette[best]
+        of_colour = ccode.astype(np.uint32) == chosen[T]
+        bp = _group_argmax(T, np.where(of_colour, score, -np.inf), n + 1)[idx]
         source[idx] = R[bp]
         ref_index[idx] = np.asarray(kept)[RI[bp]]
         for region, rgba in (locked or {}).items():
             if 0 < region <= n:
                 colours[region] = rgba
                 confidence[region] = 1.0
-        # The colour posterior itself, for engines that combine it with their own.
-        posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
         return MatchResult(colours, confidence, source, ref_index, engine=self.name, posterior=posterior)

@@ -19,6 +19,7 @@ from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
 from .base import MatchResult, Reference
 from .classic import ClassicMatcher, balance
+from .neighbours import neighbour_field
 
 WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
@@ -253,6 +254,8 @@ class LearnedMatcher:
             if posterior is not None:
                 prior_table = posterior.table(palette, n)
                 total = fuse_with_classic(total, no_match, prior_table, self.classic_weight)
+            # Then each region's colour is weighed against its neighbours' (neighbours.py).
+            total = neighbour_field(total, palette, target_line, target_seg, refs, locked)
             best = total.argmax(1)
             colours[1:] = unpack_colours(palette[best])
             confidence[1:] = region_confidence(total, best, no_match)
