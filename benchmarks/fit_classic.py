@@ -1,11 +1,11 @@
 """Fit the classical engine's score weights (``W_*`` and ``BALANCE_CAP`` in
-linepaint/core/match/classic.py) by coordinate search on procedural clips of TRAINING
-seeds: drawn-animation motion (seeds 1000-1004, keyframe distances 1, 4 and 8) and
-smooth motion (seeds 2000-2003).
+linepaint/core/match/classic.py, ``W_FIELD`` in neighbours.py) by coordinate search on
+procedural clips of TRAINING seeds: drawn-animation motion (seeds 1000-1004, keyframe
+distances 1, 4 and 8) and smooth motion (seeds 2000-2003).
 Never the benchmark's held-out seeds, never real clips: those measure the result.
 
 Prints each trial (share of foreground segments given their true colour) and the final
-weights, to be copied into classic.py by hand.
+weights, to be copied into those modules by hand.
 
     .venv/bin/python benchmarks/fit_classic.py        # about 8 minutes on two cores
 """
@@ -15,6 +15,7 @@ import json
 import numpy as np
 
 import linepaint.core.match.classic as C
+import linepaint.core.match.neighbours as N
 from linepaint.core.match.base import Reference
 from linepaint.model.data import label_frame
 from linepaint.synth import generate_clip
@@ -57,18 +58,19 @@ def evaluate():
     return right / tot
 
 
-names = ["W_VOTE", "W_POS", "W_SIZE", "W_SHAPE", "W_ADJ", "W_DESC", "W_GPOS", "BALANCE_CAP"]
+names = ["W_VOTE", "W_POS", "W_SIZE", "W_SHAPE", "W_ADJ", "W_DESC", "W_GPOS", "BALANCE_CAP", "W_FIELD"]
+home = {n: N if n == "W_FIELD" else C for n in names}
 best = evaluate()
-print("start", round(best, 4), {n: getattr(C, n) for n in names}, flush=True)
+print("start", round(best, 4), {n: getattr(home[n], n) for n in names}, flush=True)
 for sweep in range(2):
     for n in names:
-        cur = getattr(C, n)
+        cur = getattr(home[n], n)
         for f in (0.5, 2.0) if sweep == 0 else (0.7, 1.4):
-            setattr(C, n, cur * f)
+            setattr(home[n], n, cur * f)
             s = evaluate()
             print(f"  {n} {cur * f:.3f} -> {s:.4f}", flush=True)
             if s > best + 0.002:
                 best, cur = s, cur * f
-            setattr(C, n, cur)
-        print("after", n, round(best, 4), {n: round(getattr(C, n), 3) for n in names}, flush=True)
-print("FINAL", json.dumps({n: round(getattr(C, n), 3) for n in names}), round(best, 4))
+            setattr(home[n], n, cur)
+        print("after", n, round(best, 4), {n: round(getattr(home[n], n), 3) for n in names}, flush=True)
+print("FINAL", json.dumps({n: round(getattr(home[n], n), 3) for n in names}), round(best, 4))
