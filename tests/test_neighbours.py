@@ -113,3 +113,15 @@ def test_a_region_with_no_colour_and_a_frame_with_one_colour_are_left_as_they_ar
     table = _table(seg, ids, [{RED: 0.7, GREEN: 0.3}, {}, {GREEN: 1.0}], palette)
     out = neighbour_field(table, palette, line, seg, [ref])
     assert np.array_equal(out[ids[1] - 1], table[ids[1] - 1])
+
+
+def test_a_table_too_big_for_the_field_is_left_as_it_is(monkeypatch):
+    import linepaint.core.match.neighbours as neighbours
+
+    ref = _reference([RED, GREEN, BLUE])
+    line, seg, ids = _stripes()
+    palette = _palette(RED, GREEN, BLUE)
+    rows = [{RED: 0.9, GREEN: 0.1}, {RED: 0.55, GREEN: 0.45}, {BLUE: 0.9, GREEN: 0.1}]
+    table = _table(seg, ids, rows, palette)
+    monkeypatch.setattr(neighbours, "FIELD_MAX_CELLS", table.size - 1)
+    assert np.array_equal(neighbour_field(table, palette, line, seg, [ref]), table)

@@ -33,6 +33,9 @@ W_FIELD = 2.0
 FIELD_ROUNDS = 3
 PAIR_PSEUDO_COUNT = 0.5
 AFFINITY_RANGE = (-4.0, 2.0)
+#: Regions x colours above which the field is not run (a frame of screentone with tens
+#: of thousands of specks and a painterly palette): its tables would take hundreds of MB.
+FIELD_MAX_CELLS = 8_000_000
 
 _trace_shares = PerSegmentation(6)
 
@@ -116,12 +119,12 @@ def neighbour_field(
     same shape; ruled-out colours stay negative, a row with no colour stays as it is.
     ``locked`` regions count as known to be their colour."""
     n, k = table.shape
-    if n == 0 or k < 2 or len(target.adjacency) == 0 or W_FIELD == 0:
+    if n == 0 or k < 2 or len(target.adjacency) == 0 or W_FIELD == 0 or n * k > FIELD_MAX_CELLS:
         return table
-    black, trace = colour_affinity(refs, palette)
+    black, trace = (m.astype(np.float32) for m in colour_affinity(refs, palette))
     allowed = table > 0
     has = allowed.any(axis=1)
-    prob = np.where(allowed, table, 0.0).astype(np.float64)
+    prob = np.where(allowed, table, 0.0).astype(np.float32)
     prob /= np.maximum(prob.sum(axis=1, keepdims=True), 1e-12)
     fixed = np.zeros(n, bool)
     for region, rgba in (locked or {}).items():
@@ -131,27 +134,32 @@ def neighbour_field(
             prob[region - 1] = 0.0
             prob[region - 1, c] = 1.0
             fixed[region - 1] = True
+    # Log prior, -inf where ruled out or never offered (a row with nothing offered is
+    # left finite and given back as it was at the end).
     log_prior = np.log(np.maximum(prob, 1e-6))
+    log_prior[~allowed & has[:, None]] = -np.inf
     # Border lengths of each adjacency, split by kind of line, as row-normalised graphs.
     a, b = target.adjacency[:, 0] - 1, target.adjacency[:, 1] - 1
     length = target.boundary.astype(np.float64)
     share = trace_share(target_line, target)
     per_region = np.maximum(np.bincount(a, length, n) + np.bincount(b, length, n), 1e-9)
-
     rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
 
     def graph(wt: np.ndarray) -> sparse.csr_matrix:
-        g = sparse.csr_matrix((np.concatenate([wt, wt]), (rows, cols)), (n, n))
-        return sparse.diags(1.0 / per_region) @ g
+        g = sparse.csr_matrix((np.concatenate([wt, wt]).astype(np.float32), (rows, cols)), (n, n))
+        return (sparse.diags((1.0 / per_region).astype(np.float32)) @ g).tocsr()
 
     g_black, g_trace = graph(length * (1.0 - share)), graph(length * share)
     q = prob
     for _ in range(FIELD_ROUNDS):
-        support = g_black @ (q @ black.T) + g_trace @ (q @ trace.T)
-        logits = np.where(allowed, log_prior + W_FIELD * support, -np.inf)
-        logits -= np.where(has, logits.max(axis=1), 0.0)[:, None]
-        new = np.exp(logits)
-        new /= np.maximum(new.sum(axis=1, keepdims=True), 1e-300)
-        q = np.where(fixed[:, None], prob, new)
-    out = np.where(table < 0, table, q)
-    return np.where(has[:, None], out, table).astype(table.dtype)
+        logits = g_black @ (q @ black.T)
+        logits += g_trace @ (q @ trace.T)
+        logits *= W_FIELD
+        logits += log_prior
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        logits[fixed] = prob[fixed]
+        q = logits
+    q = np.where(table < 0, table, q)
+    return np.where(has[:, None], q, table).astype(table.dtype)
