@@ -357,7 +357,7 @@ def test_a_region_the_network_cannot_place_follows_the_warp_and_stays_in_doubt()
     # Palette (red, blue, clear).  Region 1: the network is sure of red.  Region 2: it
     # says "no match" (0.9) and leans to red with what is left; the warp says blue.
     # Region 3: like 2, but the warp rules blue out and says clear is impossible too.
-    total = np.array([[0.95, 0.05, 0.0], [0.08, 0.02, 0.0], [0.08, 0.02, 0.0]], np.float32)
+    total = np.array([[0.99, 0.01, 0.0], [0.08, 0.02, 0.0], [0.08, 0.02, 0.0]], np.float32)
     no_match = np.array([0.0, 0.9, 0.9], np.float32)
     prior = np.array([[0.2, 0.8, 0.0], [0.1, 0.9, 0.0], [0.6, -1.0, -1.0]], np.float32)
     fused = fuse_with_classic(total, no_match, prior, classic_weight=0.0)

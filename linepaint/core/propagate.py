@@ -23,8 +23,9 @@ from .strokes import Stroke, with_strokes
 
 Colour = tuple[int, int, int, int]
 
-#: A carried fix follows a region into the next frame only when the match is this sure.
-HOLD_THRESHOLD = 0.25
+#: A carried fix follows a region into the next frame only when the match is this sure
+#: (0.25 when both engines' confidence had half their power, which is the same margin).
+HOLD_THRESHOLD = 0.0625
 #: Confidence, at most, of the regions a leak was split into: below the app's doubt line
 #: (0.5), so the colourist's N queue visits every split.
 SPLIT_CONFIDENCE = 0.45

@@ -46,9 +46,10 @@ K_NEAR = 6
 #: A region that appeared has only poor candidates: the dustbin takes most of it, even
 #: when one candidate is less poor than the rest.  Both fitted on procedural training
 #: seeds (share of the mistakes among the third of regions least sure; the doubt line at
-#: 0.5 then flags about a third of the regions of moving procedural clips).
+#: 0.5 then flags about a third of the regions of moving procedural clips: the power was
+#: 2 before the neighbour field sharpened the margins).
 DUSTBIN_SCORE = -1.0
-CONFIDENCE_POWER = 2
+CONFIDENCE_POWER = 4
 #: Weight of the position-free shape term, and of each descriptor's difference in it
 #: (:data:`linepaint.core.regionshape.FEATURES` order).
 W_DESC = 4.0

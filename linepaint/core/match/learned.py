@@ -39,8 +39,9 @@ PRIOR_NETWORK_CLASSIC_WEIGHT = 0.5
 MAX_PAIRS = 4000 * 4000
 #: Power the learned engine's confidence is raised to (its margin already counts the
 #: network's dustbin): the doubt line at 0.5 flags about a third of the regions of
-#: moving procedural clips.
-CONFIDENCE_POWER = 4
+#: moving procedural clips of training seeds (4 before the neighbour field sharpened the
+#: margins).
+CONFIDENCE_POWER = 8
 #: Match probability above which a pair takes part in the area balance (the rest carry
 #: too little mass to move).
 BALANCE_FLOOR = 1e-4
