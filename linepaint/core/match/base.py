@@ -96,6 +96,16 @@ class Matcher(Protocol):
     ) -> MatchResult: ...
 
 
+def colour_margin(table: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """float[n]: how far each row's chosen colour ``best[n]`` leads the runner-up in the
+    colour probabilities ``table[n, k]`` (ruled-out colours count as nothing); with one
+    colour, its own probability.  Both engines' confidence starts from it."""
+    if table.shape[1] > 1:
+        top2 = np.sort(np.maximum(table, 0.0), axis=1)[:, -2:]
+        return top2[:, 1] - top2[:, 0]
+    return table[np.arange(len(table)), best]
+
+
 def get_matcher(engine: str = "auto", device: str = "auto") -> Matcher:
     """The matcher for ``engine`` ("auto", "classic", "learned").  "auto" uses the learned
     engine when its weights are shipped and loadable, else the classical one."""

@@ -19,6 +19,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 from scipy.spatial import cKDTree
@@ -28,7 +30,7 @@ from ..lineart import LineArt
 from ..regionshape import region_shape
 from ..render import pack_colours, unpack_colours
 from ..segment import PerSegmentation, Segmentation
-from .base import ColourPosterior, MatchResult, Reference
+from .base import ColourPosterior, MatchResult, Reference, colour_margin
 from .neighbours import neighbour_field
 
 #: Weights of the candidate score (a log-linear model), fitted by coordinate search on
@@ -189,6 +191,21 @@ def _enclosed_clear(ref: Reference) -> bool:
     return bool((clear & ~_touches_border(ref.seg)).any())
 
 
+class _Solved(NamedTuple):
+    """What :meth:`ClassicMatcher._solve` hands on: the references used and their
+    indices among the caller's, the candidate pairs (target region, reference region,
+    reference) with their final scores and packed colours, and the colour posterior."""
+
+    refs: list[Reference]
+    kept: list[int]
+    T: np.ndarray
+    R: np.ndarray
+    RI: np.ndarray
+    score: np.ndarray
+    ccode: np.ndarray
+    posterior: ColourPosterior
+
+
 class ClassicMatcher:
     """Flow vote + shape/position/adjacency relaxation.  See the module docstring."""
 
@@ -325,24 +342,16 @@ class ClassicMatcher:
             score = base + W_ADJ * support
         return score
 
-    def match(
-        self,
-        refs: list[Reference],
-        target_line: LineArt,
-        target: Segmentation,
-        locked: dict[int, tuple[int, int, int, int]] | None = None,
-    ) -> MatchResult:
+    def _solve(self, refs: list[Reference], target_line: LineArt, target: Segmentation) -> _Solved | None:
+        """Steps 1-6 of the module docstring, over the references with regions (None:
+        no target region, or no such reference)."""
         n = target.n
-        colours = np.zeros((n + 1, 4), np.uint8)
-        confidence = np.zeros(n + 1, np.float32)
-        source = np.full(n + 1, -1, np.int32)
-        ref_index = np.full(n + 1, -1, np.int32)
         # References with no region (blank paper, all ink) have nothing to give; ``kept``
         # maps the ones used back to the caller's indices.
         kept = [i for i, r in enumerate(refs) if r.seg.n > 0]
         refs = [refs[i] for i in kept]
         if n == 0 or not refs:
-            return MatchResult(colours, confidence, source, ref_index, engine=self.name)
+            return None
         interior = _interior(target)
         parts = [self._pairs_for_ref(i, ref, target_line, target, interior) for i, ref in enumerate(refs)]
         T, R, RI, V, base = (np.concatenate(x) for x in zip(*parts, strict=True))
@@ -359,8 +368,33 @@ class ClassicMatcher:
         if not any(_enclosed_clear(r) for r in refs):
             enclosed = ~_touches_border(target)
             cprob = np.where((key & 0xFFFFFFFF == 0) & enclosed[kt], -1.0, cprob)
-        # The colour posterior itself, for engines that combine it with their own.
         posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
+        return _Solved(refs, kept, T, R, RI, score, ccode, posterior)
+
+    def posterior(
+        self, refs: list[Reference], target_line: LineArt, target: Segmentation
+    ) -> ColourPosterior | None:
+        """The colour posterior alone, before the neighbours' say (what the learned
+        engine combines with its own): :meth:`match` without its last step."""
+        solved = self._solve(refs, target_line, target)
+        return solved.posterior if solved is not None else None
+
+    def match(
+        self,
+        refs: list[Reference],
+        target_line: LineArt,
+        target: Segmentation,
+        locked: dict[int, tuple[int, int, int, int]] | None = None,
+    ) -> MatchResult:
+        n = target.n
+        colours = np.zeros((n + 1, 4), np.uint8)
+        confidence = np.zeros(n + 1, np.float32)
+        source = np.full(n + 1, -1, np.int32)
+        ref_index = np.full(n + 1, -1, np.int32)
+        solved = self._solve(refs, target_line, target)
+        if solved is None:
+            return MatchResult(colours, confidence, source, ref_index, engine=self.name)
+        refs, kept, T, R, RI, score, ccode, posterior = solved
         # Then each region's colour is weighed against its neighbours' (neighbours.py).
         palette = np.unique(posterior.colours).astype(np.uint32)
         table = neighbour_field(posterior.table(palette, n), palette, target_line, target, refs, locked)
@@ -371,8 +405,7 @@ class ClassicMatcher:
         colours[idx] = unpack_colours(palette[best])
         # Confidence from the margin between the best colour and the runner-up, and the
         # dustbin (see DUSTBIN_SCORE); the posterior itself stays without the dustbin.
-        top2 = np.sort(np.maximum(rows, 0.0), axis=1)[:, -2:] if len(palette) > 1 else None
-        margin = top2[:, 1] - top2[:, 0] if top2 is not None else rows[np.arange(len(idx)), best]
+        margin = colour_margin(rows, best)
         placed = 1.0 / (1.0 + np.exp(DUSTBIN_SCORE - _group_logsumexp(T, score, n + 1)[idx]))
         confidence[idx] = np.clip(margin * placed, 0, 1) ** CONFIDENCE_POWER
         # Report, per region, the best reference region of the chosen colour.

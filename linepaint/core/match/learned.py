@@ -17,7 +17,7 @@ from ...resources import resource_path
 from ..lineart import LineArt
 from ..render import pack_colours, unpack_colours
 from ..segment import Segmentation
-from .base import MatchResult, Reference
+from .base import MatchResult, Reference, colour_margin
 from .classic import ClassicMatcher, balance
 from .neighbours import neighbour_field
 
@@ -103,12 +103,7 @@ def region_confidence(total: np.ndarray, best: np.ndarray, no_match: np.ndarray)
     (one it could not place stays in doubt, whatever the warp says), raised to
     ``CONFIDENCE_POWER``: the classical engine's scheme, with the network's dustbin.
     """
-    n = total.shape[0]
-    if total.shape[1] > 1:
-        top2 = np.sort(np.maximum(total, 0.0), axis=1)[:, -2:]
-        margin = top2[:, 1] - top2[:, 0]
-    else:
-        margin = total[np.arange(n), best]
+    margin = colour_margin(total, best)
     return ((np.clip(margin, 0.0, 1.0) * (1.0 - no_match)) ** CONFIDENCE_POWER).astype(np.float32)
 
 
@@ -234,7 +229,7 @@ class LearnedMatcher:
         wants_classic = self.model.config.classic_prior
         posterior = None
         if n and (wants_classic or self.classic_weight > 0):
-            posterior = ClassicMatcher().match(refs, target_line, target_seg, locked).posterior
+            posterior = ClassicMatcher().posterior(refs, target_line, target_seg)
         per_ref = []
         for ri, ref in enumerate(refs):
             if ref.seg.n == 0 or n == 0:
