@@ -83,6 +83,25 @@ def test_region_table_matches_the_label_map(lineart):
         x, y, w, h = seg.bbox[r]
         assert (x, y, x + w - 1, y + h - 1) == (xs.min(), ys.min(), xs.max(), ys.max())
         assert np.allclose(seg.centroid[r], (xs.mean(), ys.mean()))
+        sums = [xs.sum(), ys.sum(), (xs * xs).sum(), (ys * ys).sum(), (xs * ys).sum()]
+        assert np.allclose(seg.moments[r], sums)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 9), (9, 1), (37, 53)])
+def test_region_moments_sum_over_every_pixel_of_each_label(shape):
+    """Summed over runs along rows: runs that end at a row's end, one-pixel runs, labels
+    in several runs and rows, a label with no pixel at all."""
+    from linepaint.core.segment import region_moments
+
+    labels = np.random.default_rng(sum(shape)).integers(0, 5, shape).astype(np.int32)
+    labels[:, shape[1] // 2 :] = 2  # long runs up to each row's end
+    got = region_moments(labels, 6)
+    assert got.shape == (7, 5)
+    ys, xs = np.indices(shape)
+    for k in range(7):
+        m = labels == k
+        x, y = xs[m].astype(np.float64), ys[m].astype(np.float64)
+        assert np.array_equal(got[k], [x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum()])
 
 
 def test_adjacency_is_symmetric_free_and_real(lineart):

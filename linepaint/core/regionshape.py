@@ -49,15 +49,11 @@ def region_shape(line: LineArt, seg: Segmentation) -> RegionShape:
 
 def _describe(line: LineArt, seg: Segmentation) -> RegionShape:
     n = seg.n
-    h, w = seg.labels.shape
-    flat = seg.labels.ravel()
     area = np.maximum(seg.area.astype(np.float64), 1.0)
-    xs = np.tile(np.arange(w, dtype=np.float64), h)
-    ys = np.repeat(np.arange(h, dtype=np.float64), w)
     cx, cy = seg.centroid[:, 0], seg.centroid[:, 1]
-    sxx = np.bincount(flat, weights=xs * xs, minlength=n + 1) / area - cx * cx
-    syy = np.bincount(flat, weights=ys * ys, minlength=n + 1) / area - cy * cy
-    sxy = np.bincount(flat, weights=xs * ys, minlength=n + 1) / area - cx * cy
+    sxx = seg.moments[:, 2] / area - cx * cx
+    syy = seg.moments[:, 3] / area - cy * cy
+    sxy = seg.moments[:, 4] / area - cx * cy
     half_tr = 0.5 * (sxx + syy)
     disc = np.sqrt(np.maximum(0.25 * (sxx - syy) ** 2 + sxy * sxy, 0.0))
     l1, l2 = half_tr + disc, np.maximum(half_tr - disc, 0.0)

@@ -81,6 +81,7 @@ class Segmentation:
         (fill-under-line: the colour layer has no seams).  0 only if there is no region.
     area: int64[n + 1], pixel count per label (area[0] = ink pixels).
     bbox: int32[n + 1, 4], x, y, w, h per label.
+    moments: float64[n + 1, 5], sums of x, y, x², y², xy per label.
     centroid: float64[n + 1, 2], x, y per label.
     adjacency: int32[m, 2] pairs (a < b) of regions that touch across a stroke.
     boundary: int64[m], length in pixels of each adjacency's shared border in ``filled``.
@@ -129,13 +130,13 @@ class Segmentation:
         return out
 
     @cached_property
+    def moments(self) -> np.ndarray:
+        """float64[n + 1, 5]: sums of x, y, x², y² and xy over each label's pixels."""
+        return region_moments(self.labels, self.n)
+
+    @cached_property
     def centroid(self) -> np.ndarray:
-        h, w = self.labels.shape
-        flat = self.labels.ravel()
-        area = np.maximum(self.area, 1)
-        xs = np.bincount(flat, weights=np.tile(np.arange(w, dtype=np.float64), h), minlength=self.n + 1)
-        ys = np.bincount(flat, weights=np.repeat(np.arange(h, dtype=np.float64), w), minlength=self.n + 1)
-        return np.stack([xs / area, ys / area], axis=1)
+        return self.moments[:, :2] / np.maximum(self.area, 1)[:, None]
 
     @cached_property
     def _adjacency(self) -> tuple[np.ndarray, np.ndarray]:
@@ -283,6 +284,37 @@ def _split_leaky(labels: np.ndarray, free255: np.ndarray, n: int, gap: int) -> t
             ey1, ex1 = by0 + rows[-1] + 2, bx0 + cols[-1] + 2
             cuts.append(((slice(ey0, ey1), slice(ex0, ex1)), n))
     return n, cuts
+
+
+def region_moments(labels: np.ndarray, n: int) -> np.ndarray:
+    """float64[n + 1, 5]: the sums of x, y, x², y² and xy over the pixels of each label
+    0..n of ``labels`` (int[H, W]).
+
+    Summed over runs of one label along the rows, each run's sums in closed form: a line
+    art frame has a few runs per stroke crossed, some tens of times fewer than pixels,
+    and no whole-frame coordinate arrays are made."""
+    h, w = labels.shape
+    change = np.empty((h, w), bool)
+    change[:, 0] = True
+    np.not_equal(labels[:, 1:], labels[:, :-1], out=change[:, 1:])
+    starts = np.flatnonzero(change)
+    # A run ends where the next begins: every row's first pixel starts a run.
+    ends = np.append(starts[1:], h * w)
+    y = (starts // w).astype(np.float64)
+    x0 = (starts % w).astype(np.float64)
+    x1 = (ends - starts) + x0  # one past the run's last pixel
+    count = x1 - x0
+
+    def square_sum(m: np.ndarray) -> np.ndarray:  # 0² + 1² + ... + (m - 1)²
+        return (m - 1) * m * (2 * m - 1) / 6
+
+    sx = (x0 + x1 - 1) * count / 2
+    sxx = square_sum(x1) - square_sum(x0)
+    lab = labels.ravel()[starts]
+    out = np.empty((n + 1, 5))
+    for k, weights in enumerate((sx, count * y, sxx, count * y * y, sx * y)):
+        out[:, k] = np.bincount(lab, weights=weights, minlength=n + 1)[: n + 1]
+    return out
 
 
 def touching_pairs(labels: np.ndarray, ids) -> np.ndarray:
