@@ -295,8 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_in(0, 10_000),
         default=0,
         metavar="PX",
-        help="specks of fewer than PX pixels take their largest neighbour's colour (or the "
-        "line's, --dust-to line); default 0: none",
+        help="unpainted specks of fewer than PX pixels take their largest painted neighbour's "
+        "colour (or the line's, --dust-to line); specks with a colour keep it; default 0: none",
     )
     c.add_argument("--dust-to", choices=("neighbour", "line"), default="neighbour")
     c.set_defaults(func=cmd_colorize)

@@ -38,17 +38,34 @@ def test_unpainted_skips_the_paper_dust_and_transparent_swatches():
     assert unpainted(seg, None, dust=5).tolist() == [2, 3]
 
 
-def test_dust_takes_its_largest_neighbour_or_the_line():
+def test_unpainted_dust_takes_its_largest_painted_neighbour_or_the_line():
     seg = frame()
     paper = (5, 5, 5, 255)
     colours = np.array([(0, 0, 0, 0), paper, A, B, (0, 0, 0, 0)], np.uint8)
     neighbours = {int(b) for a, b in seg.adjacency if a == 4} | {int(a) for a, b in seg.adjacency if b == 4}
     assert neighbours == {1, 2} and seg.area[1] > seg.area[2]
     assert tuple(settle_dust(seg, colours, Dust(5, "neighbour"))[4]) == paper
-    seg.area[1] = 1  # make the box the larger neighbour
-    assert tuple(settle_dust(seg, colours, Dust(5, "neighbour"))[4]) == A
     assert tuple(settle_dust(seg, colours, Dust(5, "line"))[4]) == CONTOUR
     assert np.array_equal(settle_dust(seg, colours, Dust(0)), colours)
+    # The paper left clear (as it usually is): the painted box fills the speck.
+    colours[1] = (0, 0, 0, 0)
+    assert tuple(settle_dust(seg, colours, Dust(5, "neighbour"))[4]) == A
+    # No painted neighbour: the speck stays as it is.
+    colours[2] = (0, 0, 0, 0)
+    assert np.array_equal(settle_dust(seg, colours, Dust(5, "neighbour")), colours)
+
+
+def test_dust_that_has_a_colour_keeps_it():
+    """A speck a colourist painted, a keyframe shows painted or propagation matched
+    keeps its colour at export; so does one painted clear on purpose."""
+    seg = frame()
+    colours = np.array([(0, 0, 0, 0), (0, 0, 0, 0), A, B, B], np.uint8)
+    for to in ("neighbour", "line"):
+        assert np.array_equal(settle_dust(seg, colours, Dust(5, to)), colours)
+    colours[4] = (0, 0, 0, 0)
+    painted = np.array([False, False, False, False, True])
+    assert np.array_equal(settle_dust(seg, colours, Dust(5, "neighbour"), painted), colours)
+    assert tuple(settle_dust(seg, colours, Dust(5, "neighbour"))[4]) == A
     assert Dust.from_json({"size": "x"}) == Dust() and Dust.from_json({"size": 3, "to": "line"}) == Dust(
         3, "line"
     )

@@ -274,21 +274,30 @@ def test_colorize_palette_gpl_matched_by_name(synth_clip, tmp_path, capsys):
     assert "bad.gpl" in capsys.readouterr().err
 
 
-def test_colorize_dust_takes_its_neighbours_colour(tmp_path):
-    from gui.synthetic import BODY, write_clip
+def test_colorize_dust_fills_the_unpainted_specks_and_keeps_the_painted_ones(tmp_path):
+    """Two 4-pixel specks of paper in a blob of ink: the keyframe painted one in the
+    eye's colour and left the other unpainted, and so does propagation; --dust fills
+    the unpainted one with its neighbour's colour (or the line's) and keeps the other."""
+    from gui.synthetic import BODY, EYE, write_clip
 
     clip = write_clip(tmp_path / "clip", frames=2)
-    for name in ("f2.png",):
-        img = read_rgba(clip / "line" / name)
-        cv2.rectangle(img, (50, 30), (55, 35), (0, 0, 0, 255), -1)
-        img[32:34, 52:54] = (255, 255, 255, 255)  # a 4-pixel speck of paper in the ink
-        write_png(clip / "line" / name, img)
+    for sub, name in (("line", "f1.png"), ("line", "f2.png"), ("gt", "f1.png")):
+        img = read_rgba(clip / sub / name)
+        for x in (50, 60):
+            cv2.rectangle(img, (x, 30), (x + 5, 35), (0, 0, 0, 255), -1)
+        img[32:34, 52:54] = (255, 255, 255, 255) if sub == "line" else EYE
+        img[32:34, 62:64] = (255, 255, 255, 255) if sub == "line" else (0, 0, 0, 0)
+        write_png(clip / sub / name, img)
     args = ["colorize", str(clip), "-o", "OUT", "--engine", "classic", "--output", "colour"]
     assert main([a.replace("OUT", str(tmp_path / "raw")) for a in args]) == 0
+    raw = read_rgba(tmp_path / "raw" / "f2.png")
+    assert tuple(raw[32, 52]) == EYE and raw[32, 62, 3] == 0
     assert main([a.replace("OUT", str(tmp_path / "dust")) for a in args] + ["--dust", "6"]) == 0
-    assert tuple(read_rgba(tmp_path / "dust" / "f2.png")[32, 52]) == BODY
+    dust = read_rgba(tmp_path / "dust" / "f2.png")
+    assert tuple(dust[32, 52]) == EYE and tuple(dust[32, 62]) == BODY
     assert (
         main([a.replace("OUT", str(tmp_path / "line")) for a in args] + ["--dust", "6", "--dust-to", "line"])
         == 0
     )
-    assert tuple(read_rgba(tmp_path / "line" / "f2.png")[32, 52]) == (0, 0, 0, 255)
+    line = read_rgba(tmp_path / "line" / "f2.png")
+    assert tuple(line[32, 52]) == EYE and tuple(line[32, 62]) == (0, 0, 0, 255)

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .check import Dust, settle_dust
+from .check import Dust, painted_clear, settle_dust
 from .clip import natural_key
 from .errors import ImageReadError, ProjectError
 from .frames import FrameEdits
@@ -449,8 +449,8 @@ class Project(PaletteStyles, FrameEdits):
 
     def doubtful(self, i: int, threshold: float = DOUBT_THRESHOLD) -> np.ndarray:
         """int[k]: regions of frame ``i`` whose confidence is below ``threshold``, but for
-        dust (specks under :attr:`dust`'s size, which export settles anyway): the doubt
-        queue never sends the colourist to a speck."""
+        dust (specks under :attr:`dust`'s size, too small to click): the doubt queue
+        never sends the colourist to a speck."""
         st = self.state(i)
         if st.keyframe or st.confidence is None:
             return np.zeros(0, np.int64)
@@ -838,13 +838,17 @@ class ProjectSequence:
         colours = self.known_colours(i) if st.keyframe else fitting(st.colours, self.seg(i))
         if colours is None:
             return colours
+        dusty = self._dust is not None and self._dust.size > 0
+        if not (self._style or dusty):
+            return colours
+        ids = st.swatches
+        if ids is None or len(ids) != len(colours):
+            ids = ids_for(colours, self._palettes)
         if self._style:
-            ids = st.swatches
-            if ids is None or len(ids) != len(colours):
-                ids = ids_for(colours, self._palettes)
             colours = recoloured(colours, ids, self._style)
-        if self._dust is not None and self._dust.size > 0:
-            colours = settle_dust(self.seg(i), colours, self._dust)
+        if dusty:
+            painted = painted_clear(ids, self.project.palette)
+            colours = settle_dust(self.seg(i), colours, self._dust, painted)
         return colours
 
     def keyframes(self) -> list[int]:

@@ -320,13 +320,16 @@ def build_actions(win) -> None:
     win.dust_box.setPrefix("dust < ")
     win.dust_box.setSuffix(" px")
     win.dust_box.setToolTip(
-        "Specks smaller than this are dust: never unpainted nor doubtful, and filled at export"
+        "Specks smaller than this are dust: never unpainted nor doubtful, and filled at export "
+        "when left unpainted"
     )
     win.dust_box.setValue(win.project.dust.size)
     win.dust_box.valueChanged.connect(lambda v: win.set_dust(size=v))
     win.dust_to_box = QComboBox()
     win.dust_to_box.addItems(["neighbour", "line"])
-    win.dust_to_box.setToolTip("At export, dust takes its largest neighbour's colour, or the line's")
+    win.dust_to_box.setToolTip(
+        "At export, unpainted dust takes its largest painted neighbour's colour, or the line's"
+    )
     win.dust_to_box.currentTextChanged.connect(lambda t: win.set_dust(to=t))
     tb.addAction(win.act_onion)
     win.onion_slider = QSlider(Qt.Horizontal)

@@ -112,7 +112,8 @@ class Checks:
 
     def set_dust(self, size: int | None = None, to: str | None = None) -> None:
         """Specks below ``size`` px are dust: never unpainted nor in the doubt queue, and
-        at export they take their largest neighbour's colour or the line's (``to``)."""
+        at export those still unpainted take their largest painted neighbour's colour or
+        the line's (``to``)."""
         d = self.project.dust
         self.project.dust = Dust(d.size if size is None else int(size), d.to if to is None else to)
         self._apply_overlay()

@@ -96,28 +96,33 @@ def test_area_fill_paints_only_unpainted_regions_inside_in_one_undo_step(qtbot, 
 
 
 def dusty_clip(root):
-    """One keyframe whose body holds a 2x2 speck of paper inside a blob of ink (painted
-    in the eye's colour on the keyframe)."""
+    """One keyframe whose body holds two 2x2 specks of paper inside blobs of ink: the one
+    at x 52 painted in the eye's colour on the keyframe, the one at x 62 left unpainted."""
     clip = write_clip(root, frames=2)
     for sub in ("line", "gt"):
         for name in ("f1.png", "f2.png") if sub == "line" else ("f1.png",):
             img = read_rgba(root / sub / name)
-            cv2.rectangle(img, (50, 30), (55, 35), (0, 0, 0, 255), -1)
+            for x in (50, 60):
+                cv2.rectangle(img, (x, 30), (x + 5, 35), (0, 0, 0, 255), -1)
             img[32:34, 52:54] = (255, 255, 255, 255) if sub == "line" else EYE
+            img[32:34, 62:64] = (255, 255, 255, 255) if sub == "line" else CLEAR
             write_png(root / sub / name, img)
     return clip
 
 
 @pytest.mark.parametrize("to", ["neighbour", "line"])
-def test_dust_follows_its_neighbour_in_the_export(qtbot, window, tmp_path, to):
+def test_unpainted_dust_follows_its_neighbour_in_the_export_and_painted_dust_keeps_its_colour(
+    qtbot, window, tmp_path, to
+):
     drop(qtbot, window, [dusty_clip(tmp_path / "clip")])
     wait_shown(qtbot, window, 0)
     propagate(qtbot, window)
     seg = window.target_view.seg
-    speck = int(seg.labels[32, 52])
-    assert speck > 0 and seg.area[speck] == 4
+    for x in (52, 62):
+        speck = int(seg.labels[32, x])
+        assert speck > 0 and seg.area[speck] == 4
     window.act_unpainted.setChecked(True)
-    assert speck not in window.unpainted_here().tolist()  # dust is never unpainted
+    assert int(seg.labels[32, 62]) not in window.unpainted_here().tolist()  # dust is never unpainted
     window.dust_box.setValue(6)
     window.dust_to_box.setCurrentIndex(["neighbour", "line"].index(to))
     out = tmp_path / "out"
@@ -126,11 +131,13 @@ def test_dust_follows_its_neighbour_in_the_export(qtbot, window, tmp_path, to):
     for name in ("f1.png", "f2.png"):
         img = read_rgba(out / name)
         want = BODY if to == "neighbour" else (0, 0, 0, 255)
-        assert tuple(img[32, 52]) == want and tuple(img[33, 53]) == want
+        assert tuple(img[32, 62]) == want and tuple(img[33, 63]) == want
+        assert tuple(img[32, 52]) == EYE and tuple(img[33, 53]) == EYE
     window.dust_box.setValue(0)
     with qtbot.waitSignal(window.runner.finished, timeout=20000):
         assert window.export_frames(str(tmp_path / "raw"), "colour")
-    assert tuple(read_rgba(tmp_path / "raw" / "f1.png")[32, 52]) == EYE
+    raw = read_rgba(tmp_path / "raw" / "f1.png")
+    assert tuple(raw[32, 52]) == EYE and raw[32, 62, 3] == 0
 
 
 def test_the_doubt_queue_skips_dust_and_its_count_follows_the_dust_size(qtbot, window, tmp_path):
