@@ -1,0 +1,64 @@
+"""Fit where each engine's doubt line falls (``CONFIDENCE_POWER`` in
+linepaint/core/match/classic.py and learned.py) on procedural clips of TRAINING seeds:
+drawn-animation motion (seeds 1000-1004, keyframe distances 1, 4 and 8, the cases of
+``fit_classic.py``).  Never the benchmark's held-out seeds, never real clips.
+
+The rule (README, "Doubt"): the app's doubt line (confidence 0.5) flags about a third of
+the regions of moving procedural clips.  A confidence is a base value in 0..1 raised to
+the engine's power, so the power moves the line without changing the order; this script
+reads each engine's base values once (power 1) and prints, per power, the share of
+foreground regions flagged and the share of the wrong ones among them, then the power
+whose flagged share is nearest a third.  The ranking quality (the share of the mistakes
+among the least sure third) does not depend on the power and is printed once.
+
+    .venv/bin/python benchmarks/fit_doubt.py        # about 15 seconds on two cores
+"""
+
+import numpy as np
+
+import linepaint.core.match.classic as C
+import linepaint.core.match.learned as L
+from linepaint.core.match.base import Reference
+from linepaint.core.project import DOUBT_THRESHOLD
+from linepaint.model.data import label_frame
+from linepaint.synth import generate_clip
+
+POWERS = (1, 2, 3, 4, 6, 8, 12, 16)
+TARGET_FLAGGED = 1 / 3
+
+cases = []
+for seed in range(1000, 1005):
+    clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real")
+    fr = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]
+    for k, j in [(0, 1), (0, 4), (0, 8), (4, 3), (4, 8), (8, 7), (8, 4), (4, 0)]:
+        cases.append((Reference(fr[k].line, fr[k].seg, fr[k].colours), fr[j]))
+print("cases", len(cases), flush=True)
+
+engines = {"classic": (C, C.ClassicMatcher())}
+if L.weights_available():
+    engines["learned"] = (L, L.LearnedMatcher("cpu"))
+for name, (module, matcher) in engines.items():
+    shipped = module.CONFIDENCE_POWER
+    module.CONFIDENCE_POWER = 1
+    base, wrong = [], []
+    for ref, tgt in cases:
+        res = matcher.match([ref], tgt.line, tgt.seg)
+        fg = tgt.colours[1:, 3] > 0
+        base.append(res.confidence[1:][fg])
+        wrong.append(~np.all(res.colours[1:] == tgt.colours[1:], axis=1)[fg])
+    module.CONFIDENCE_POWER = shipped
+    base, wrong = np.concatenate(base), np.concatenate(wrong)
+    third = base <= np.quantile(base, TARGET_FLAGGED)
+    print(
+        f"{name}: {len(base)} regions, {wrong.mean():.1%} wrong; the least sure third holds "
+        f"{(third & wrong).sum() / max(wrong.sum(), 1):.0%} of the mistakes"
+    )
+    flagged = {}
+    for p in POWERS:
+        doubt = base**p < DOUBT_THRESHOLD
+        flagged[p] = doubt.mean()
+        caught = (doubt & wrong).sum() / max(wrong.sum(), 1)
+        mark = " (shipped)" if p == shipped else ""
+        print(f"  power {p:2d}: flags {doubt.mean():.1%}, catches {caught:.0%} of the wrong{mark}")
+    best = min(POWERS, key=lambda p: abs(flagged[p] - TARGET_FLAGGED))
+    print(f"  nearest a third: power {best} (shipped {shipped})", flush=True)
