@@ -233,8 +233,8 @@ def _colour_options(p: argparse.ArgumentParser) -> None:
         "--mode",
         choices=("nearest", "forward"),
         default="nearest",
-        help="nearest: from the nearest keyframes; forward: frame to frame, and from the keyframe "
-        "(default nearest)",
+        help="nearest: from the nearest keyframes; forward: frame to frame (from the two frames "
+        "before), and from the keyframe (default nearest)",
     )
     p.add_argument(
         "--keys",

@@ -132,9 +132,11 @@ def test_several_keyframes_and_plan():
     assert dict(plan(9, known=[2, 4, 6], mode="nearest"))[3] == [2, 4]
     fwd = plan(7, known=[0, 6], mode="forward")
     order = [i for i, _ in fwd]
-    # A chain: the neighbour towards the keyframe first, then the keyframe itself.
+    # A chain: the two neighbours towards the keyframe, nearest first, then the keyframe.
+    assert dict(fwd)[3] == [2, 1, 0]
     assert dict(fwd)[2] == [1, 0] and dict(fwd)[4] == [5, 6]
     assert dict(fwd)[1] == [0] and dict(fwd)[5] == [6]
+    assert dict(plan(9, known=[8], mode="forward"))[2] == [3, 4, 8]
     assert order.index(1) < order.index(2)
     assert plan(3, known=[], mode="nearest") == []
 
@@ -430,3 +432,28 @@ def test_overlap_votes_count_each_regions_share_in_both_directions():
     codes = np.array([1 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3])
     assert _lookup(codes, a * 4 + b, share).tolist() == [0.75, 0.0, 1.0]
     assert _lookup(codes, np.zeros(0, np.int64), np.zeros(0)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_forward_takes_a_part_hidden_in_the_last_drawing_from_the_one_before():
+    """The keyframe has no hand; the colourist painted it in drawing 1; drawing 2 hides it
+    and drawing 3 shows it again.  Coloured from the two drawings before it (and the
+    keyframe), drawing 3 takes the painted hand, and drawing 4 follows."""
+    from types import SimpleNamespace
+
+    from samples import HAND, draw_figure
+
+    hands = [None, (250, 250), None, (262, 250), (268, 250)]
+    drawings = [draw_figure((320 - 5 * i, 150), 90, h) for i, h in enumerate(hands)]
+    sketch = SimpleNamespace(lines=[d[0] for d in drawings], gt=[d[1] for d in drawings])
+    frames = SynthFrames(sketch, keys=[0])
+
+    def hand(i):
+        truth = region_colours_from_image(frames.seg(i), sketch.gt[i])
+        return int(np.flatnonzero(np.all(truth == HAND, axis=1))[0])
+
+    assert dict(plan(5, known=[0], mode="forward"))[3] == [2, 1, 0]
+    painted = {1: {hand(1): HAND}}
+    got = {r.index: r for r in propagate(frames, ClassicMatcher(), mode="forward", locks=painted)}
+    for i in (3, 4):
+        assert tuple(got[i].colours[hand(i)]) == HAND, i
+        assert got[i].confidence[hand(i)] >= 0.5, i

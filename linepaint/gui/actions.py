@@ -268,7 +268,8 @@ def build_actions(win) -> None:
     win.mode_box = QComboBox()
     win.mode_box.addItems(["nearest", "forward"])
     win.mode_box.setToolTip(
-        "nearest: each frame from its nearest keyframes; forward: frame to frame, and from the keyframe"
+        "nearest: each frame from its nearest keyframes; "
+        "forward: frame to frame (from the two frames before), and from the keyframe"
     )
     win.mode_box.setCurrentText(str(win.settings.value("propagate/mode", "nearest")))
     win.engine_box = QComboBox()
