@@ -13,12 +13,14 @@
     frame; it measures, it is never trained on): each drawing from the previous one, every
     ordered pair of drawings grouped by distance (a cycle comes back to similar poses),
     the whole clip from drawing 1 alone, ``forward`` and ``nearest``, and the drawings
-    between the first and the last coloured from both.
+    between the first and the last coloured from both (``nearest``, and ``forward``).
 
 (e) procedural "real" motion (``generate_clip(..., motion="real")``, held-out seeds): run
     and walk cycles and key poses, limbs swinging far, parts crossing, appearing and
     disappearing; in clips of 9 drawings, keyframes 0, 4 and 8 colour every drawing 1, 4
-    and 8 away (both ways), reported per distance.  ``--motion`` scores this set alone.
+    and 8 away (both ways), reported per distance; and the same clips propagated from
+    drawing 0 alone and from drawings 0 and 8, ``nearest`` and ``forward``.  ``--motion``
+    scores this set alone.
 
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
@@ -35,6 +37,7 @@ and the share of wrong segments among them), then ``mean fg region accuracy: X``
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,6 +56,7 @@ from linepaint.core.segment import segment
 from linepaint.model.data import label_frame
 from linepaint.model.evaluation import compare_engines
 from linepaint.synth import generate_clip
+from linepaint.synth.clip import write_clip
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 #: Held-out procedural seeds: training draws from seeds below 1_000_000.
@@ -205,26 +209,47 @@ def from_keys(matchers: dict, root: Path, keys: str, mode: str) -> dict:
     """The whole clip coloured from some of its coloured frames alone (``keys`` as
     ``colorize --keys`` takes them; ``propagate`` in ``mode``), every other frame scored
     against its ground truth."""
-    full = open_clip(root)
-    clip = choose_keyframes(full, keys)
     out = {}
     for name, m in matchers.items():
-        frames = ClipFrames(clip, cache=len(clip.stems))
         t = time.perf_counter()
-        scores = [
-            score_frame(
-                colour_layer(r.seg, r.colours),
-                read_rgba(full.keyframes[r.stem]),
-                frames.line(r.index).ink,
-                r.seg,
-                r.confidence,
-            )
-            for r in propagate(frames, m, mode=mode)
-            if r.stem in full.keyframes
-        ]
+        scores = key_scores(m, root, keys, mode)
         out[name] = summarise(scores)
         out[name]["seconds"] = round((time.perf_counter() - t) / max(len(scores), 1), 3)
     return out
+
+
+def key_scores(matcher, root: Path, keys: str, mode: str) -> list:
+    """:func:`from_keys`'s frame scores for one engine."""
+    full = open_clip(root)
+    clip = choose_keyframes(full, keys)
+    frames = ClipFrames(clip, cache=len(clip.stems))
+    return [
+        score_frame(
+            colour_layer(r.seg, r.colours),
+            read_rgba(full.keyframes[r.stem]),
+            frames.line(r.index).ink,
+            r.seg,
+            r.confidence,
+        )
+        for r in propagate(frames, matcher, mode=mode)
+        if r.stem in full.keyframes
+    ]
+
+
+def procedural_propagation(matchers: dict, quick: bool) -> dict:
+    """{"keys K, MODE": summary}: the 9-drawing clips of set (e) coloured by propagation
+    from drawing 0 alone, and from drawings 0 and 8, ``nearest`` and ``forward``."""
+    cases = {f"keys {k}, {mode}": (k, mode) for k in ("0", "0+8") for mode in ("nearest", "forward")}
+    scores = {case: {name: [] for name in matchers} for case in cases}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in list(MOTION_SEEDS)[: 3 if quick else None]:
+            root = Path(tmp) / str(seed)
+            write_clip(generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real"), root)
+            for case, (k, mode) in cases.items():
+                keys = "0000" if k == "0" else "0000,0008"
+                for name, m in matchers.items():
+                    scores[case][name] += key_scores(m, root, keys, mode)
+    return {case: {name: summarise(v) for name, v in by.items()} for case, by in scores.items()}
 
 
 def motion_sets(matchers: dict, root: Path) -> dict:
@@ -238,6 +263,7 @@ def motion_sets(matchers: dict, root: Path) -> dict:
     coloured = [clip.stems[i] for i in clip.keyframe_indices()]
     between = f"{coloured[0]},{coloured[-1]}"
     sets[f"{root.name} between first and last"] = from_keys(matchers, root, between, "nearest")
+    sets[f"{root.name} between, forward"] = from_keys(matchers, root, between, "forward")
     return sets
 
 
@@ -286,6 +312,8 @@ def main() -> None:
     if not args.clip:
         for key, by_engine in procedural_motion(matchers, args.quick).items():
             sets[f"procedural real motion, {key}"] = by_engine
+        for key, by_engine in procedural_propagation(matchers, args.quick).items():
+            sets[f"procedural propagation, {key}"] = by_engine
     if not args.clip and not args.motion:
         sets["procedural (held-out seeds)"] = procedural(matchers, args.quick)
     if REAL.is_dir() and not args.clip and not args.motion:

@@ -234,7 +234,7 @@ def _colour_options(p: argparse.ArgumentParser) -> None:
         choices=("nearest", "forward"),
         default="nearest",
         help="nearest: from the nearest keyframes; forward: frame to frame (from the two frames "
-        "before), and from the keyframe (default nearest)",
+        "before), and from the nearest keyframes (default nearest)",
     )
     p.add_argument(
         "--keys",

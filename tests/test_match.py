@@ -132,10 +132,11 @@ def test_several_keyframes_and_plan():
     assert dict(plan(9, known=[2, 4, 6], mode="nearest"))[3] == [2, 4]
     fwd = plan(7, known=[0, 6], mode="forward")
     order = [i for i, _ in fwd]
-    # A chain: the two neighbours towards the keyframe, nearest first, then the keyframe.
-    assert dict(fwd)[3] == [2, 1, 0]
-    assert dict(fwd)[2] == [1, 0] and dict(fwd)[4] == [5, 6]
-    assert dict(fwd)[1] == [0] and dict(fwd)[5] == [6]
+    # A chain: the two neighbours towards the nearer keyframe, nearest first, then the
+    # keyframes on either side, as nearest takes them.
+    assert dict(fwd)[3] == [2, 1, 0, 6]
+    assert dict(fwd)[2] == [1, 0, 6] and dict(fwd)[4] == [5, 6, 0]
+    assert dict(fwd)[1] == [0, 6] and dict(fwd)[5] == [6, 0]
     assert dict(plan(9, known=[8], mode="forward"))[2] == [3, 4, 8]
     assert order.index(1) < order.index(2)
     assert plan(3, known=[], mode="nearest") == []
@@ -303,7 +304,8 @@ def test_the_model_reads_the_core_matchers_only_through_their_contract():
     assert not bad
 
 
-def test_a_frame_between_two_keyframes_takes_a_part_only_the_farther_one_shows():
+@pytest.mark.parametrize("mode", ["nearest", "forward"])
+def test_a_frame_between_two_keyframes_takes_a_part_only_the_farther_one_shows(mode):
     """The hand is missing from keyframe 0 and drawn in keyframe 4: frame 1, nearer to 0,
     still gets the hand's colour, from keyframe 4 (one keyframe alone could not)."""
     from types import SimpleNamespace
@@ -314,12 +316,12 @@ def test_a_frame_between_two_keyframes_takes_a_part_only_the_farther_one_shows()
         draw_figure((320 - 10 * i, 150), 90, (250 + 4 * i, 250)) for i in range(1, 5)
     ]
     sketch = SimpleNamespace(lines=[d[0] for d in drawings], gt=[d[1] for d in drawings])
-    both = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0, 4]), ClassicMatcher(), mode="nearest")}
+    both = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0, 4]), ClassicMatcher(), mode=mode)}
     seg = both[1].seg
     hand = int(np.flatnonzero(np.all(region_colours_from_image(seg, sketch.gt[1]) == HAND, axis=1))[0])
     assert tuple(both[1].colours[hand]) == HAND
     assert both[1].reference in (0, 4)
-    alone = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0]), ClassicMatcher(), mode="nearest")}
+    alone = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0]), ClassicMatcher(), mode=mode)}
     assert tuple(alone[1].colours[hand]) != HAND
 
 

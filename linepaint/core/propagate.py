@@ -82,12 +82,12 @@ def plan(n_frames: int, known: Iterable[int], mode: str = "nearest") -> list[tup
     (one, before the first keyframe or after the last), nearest first; the matcher takes
     each region from the source it is surest of, so a part hidden in one keyframe can
     come from the other.  ``forward``: a chain outward from each known frame, each frame
-    coloured from its two neighbours towards that known frame (small steps) and from
-    that known frame itself, the nearest first: each region comes from the surest of
-    them, so a mistake made along the chain does not drift on where an earlier frame or
-    the keyframe still shows the part (a limb that a swing hid in the last drawing), and
-    a part the keyframe does not show follows the chain.  Frames are returned
-    nearest-first, so chained references are always ready.
+    coloured from its two neighbours towards the nearest known frame (small steps) and
+    from the known frames themselves (as ``nearest`` takes them), the nearest first:
+    each region comes from the surest of them, so a mistake made along the chain does
+    not drift on where an earlier frame or a keyframe still shows the part (a limb that
+    a swing hid in the last drawing), and a part no keyframe shows follows the chain.
+    Frames are returned nearest-first, so chained references are always ready.
     """
     if mode not in ("nearest", "forward"):
         raise ValueError(f"unknown mode {mode!r}")
@@ -100,15 +100,15 @@ def plan(n_frames: int, known: Iterable[int], mode: str = "nearest") -> list[tup
         if i in keys:
             continue
         d = np.abs(karr - i)
+        sides = [karr[karr < i][-1:], karr[karr > i][:1]]
+        nearest = sorted((int(k) for side in sides for k in side), key=lambda k: (abs(k - i), k))
         if mode == "nearest":
-            sides = [karr[karr < i][-1:], karr[karr > i][:1]]
-            refs = sorted((int(k) for side in sides for k in side), key=lambda k: (abs(k - i), k))
-            steps.append((int(d.min()), i, refs))
+            steps.append((int(d.min()), i, nearest))
         else:
-            k = int(karr[d == d.min()][0])
+            k = nearest[0]
             towards = -1 if k < i else 1
             chain = [j for j in (i + towards, i + 2 * towards) if (k - j) * towards > 0]
-            steps.append((int(d.min()), i, chain + [k]))
+            steps.append((int(d.min()), i, chain + nearest))
     steps.sort()
     return [(i, refs) for _, i, refs in steps]
 

@@ -269,7 +269,7 @@ def build_actions(win) -> None:
     win.mode_box.addItems(["nearest", "forward"])
     win.mode_box.setToolTip(
         "nearest: each frame from its nearest keyframes; "
-        "forward: frame to frame (from the two frames before), and from the keyframe"
+        "forward: frame to frame (from the two frames before), and from the nearest keyframes"
     )
     win.mode_box.setCurrentText(str(win.settings.value("propagate/mode", "nearest")))
     win.engine_box = QComboBox()
