@@ -459,3 +459,28 @@ def test_forward_takes_a_part_hidden_in_the_last_drawing_from_the_one_before():
     for i in (3, 4):
         assert tuple(got[i].colours[hand(i)]) == HAND, i
         assert got[i].confidence[hand(i)] >= 0.5, i
+
+
+def test_the_learned_engine_takes_a_part_from_the_keyframe_that_shows_it_with_confidence():
+    """Keyframe 0 has no hand, keyframe 4 has one: the network's guesses from keyframe 0
+    (where the classical engine places none of the hand) do not water down keyframe 4's
+    word, so the hand is coloured and sure, not averaged into doubt."""
+    pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from samples import HAND, draw_figure
+
+    from linepaint.core.match.learned import LearnedMatcher, weights_available
+
+    if not weights_available():
+        pytest.skip("no shipped weights")
+    drawings = [draw_figure((320, 150), 90, None)] + [
+        draw_figure((320 - 10 * i, 150), 90, (250 + 4 * i, 250)) for i in range(1, 5)
+    ]
+    sketch = SimpleNamespace(lines=[d[0] for d in drawings], gt=[d[1] for d in drawings])
+    got = {r.index: r for r in propagate(SynthFrames(sketch, keys=[0, 4]), LearnedMatcher("cpu"))}
+    for i in (1, 2):
+        truth = region_colours_from_image(got[i].seg, sketch.gt[i])
+        hand = int(np.flatnonzero(np.all(truth == HAND, axis=1))[0])
+        assert tuple(got[i].colours[hand]) == HAND, i
+        assert got[i].confidence[hand] > 0.8, (i, got[i].confidence[hand])

@@ -371,13 +371,20 @@ class ClassicMatcher:
         posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
         return _Solved(refs, kept, T, R, RI, score, ccode, posterior)
 
-    def posterior(
+    def posterior_and_shares(
         self, refs: list[Reference], target_line: LineArt, target: Segmentation
-    ) -> ColourPosterior | None:
-        """The colour posterior alone, before the neighbours' say (what the learned
-        engine combines with its own): :meth:`match` without its last step."""
+    ) -> tuple[ColourPosterior | None, np.ndarray]:
+        """(the colour posterior before the neighbours' say, float64[len(refs), n + 1]):
+        what the learned engine combines with its own (:meth:`match` without its last
+        step), and the share of each target region's match that falls on each reference
+        (0 for a reference with no region), by which it weighs each reference's word."""
+        shares = np.zeros((len(refs), target.n + 1))
         solved = self._solve(refs, target_line, target)
-        return solved.posterior if solved is not None else None
+        if solved is None:
+            return None, shares
+        prob = _group_softmax(solved.T, solved.score, target.n + 1)
+        np.add.at(shares, (np.asarray(solved.kept)[solved.RI], solved.T), prob)
+        return solved.posterior, shares
 
     def match(
         self,

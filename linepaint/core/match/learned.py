@@ -45,6 +45,11 @@ CONFIDENCE_POWER = 8
 #: Match probability above which a pair takes part in the area balance (the rest carry
 #: too little mass to move).
 BALANCE_FLOOR = 1e-4
+#: Share of a target region every reference keeps when several feed it: the network's
+#: word from each reference is weighed by how much of the region the classical engine
+#: places in that reference's regions, plus this floor (a reference the classical
+#: engine passed over is not silenced).
+SHARE_FLOOR = 0.1
 
 
 def _balanced(pred, ref: Reference, target_seg: Segmentation):
@@ -225,11 +230,13 @@ class LearnedMatcher:
         source = np.full(n + 1, -1, np.int32)
         ref_index = np.full(n + 1, -1, np.int32)
         # Per colour: probability summed over references (each reference's own
-        # inclusion sum), averaged; the best reference region of the winner is reported.
+        # inclusion sum), weighed by reference; the best reference region of the winner is
+        # reported.
         wants_classic = self.model.config.classic_prior
         posterior = None
+        shares = None
         if n and (wants_classic or self.classic_weight > 0):
-            posterior = ClassicMatcher().posterior(refs, target_line, target_seg)
+            posterior, shares = ClassicMatcher().posterior_and_shares(refs, target_line, target_seg)
         per_ref = []
         for ri, ref in enumerate(refs):
             if ref.seg.n == 0 or n == 0:
@@ -242,11 +249,16 @@ class LearnedMatcher:
             palette = np.unique(np.concatenate([p.palette for _, p in per_ref]))
             total = np.zeros((n, len(palette)), np.float32)
             no_match = np.zeros(n, np.float32)
-            for _, p in per_ref:
-                total[:, np.searchsorted(palette, p.palette)] += p.colour_probs
-                no_match += p.probs[:, -1]
-            total /= len(per_ref)
-            no_match /= len(per_ref)
+            # Each reference's word on a region, weighed by the classical engine's share of
+            # the region in that reference: a part one keyframe does not show is not
+            # averaged away by that keyframe's guesses.
+            wts = np.full((len(per_ref), n), 1.0, np.float32)
+            if shares is not None and len(per_ref) > 1:
+                wts = np.stack([shares[ri, 1:] for ri, _ in per_ref]).astype(np.float32) + SHARE_FLOOR
+            wts /= wts.sum(axis=0, keepdims=True)
+            for (_, p), wt in zip(per_ref, wts, strict=True):
+                total[:, np.searchsorted(palette, p.palette)] += wt[:, None] * p.colour_probs
+                no_match += wt * p.probs[:, -1]
             if posterior is not None:
                 prior_table = posterior.table(palette, n)
                 total = fuse_with_classic(total, no_match, prior_table, self.classic_weight)
