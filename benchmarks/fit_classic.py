@@ -13,6 +13,7 @@ weights, to be copied into those modules by hand.
 import json
 
 import numpy as np
+from training_seeds import motion_cases
 
 import linepaint.core.match.classic as C
 import linepaint.core.match.neighbours as N
@@ -33,12 +34,7 @@ def cached_align(t, r, refine=True):
 
 
 C.align = cached_align
-cases = []
-for seed in range(1000, 1005):
-    clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real")
-    fr = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]
-    for k, j in [(0, 1), (0, 4), (0, 8), (4, 3), (4, 8), (8, 7), (8, 4), (4, 0)]:
-        cases.append((Reference(fr[k].line, fr[k].seg, fr[k].colours), fr[j]))
+cases = motion_cases()
 for seed in range(2000, 2004):
     clip = generate_clip(seed, frames=4, size=(512, 512), difficulty=0.5)
     fr = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]

@@ -15,23 +15,16 @@ among the least sure third) does not depend on the power and is printed once.
 """
 
 import numpy as np
+from training_seeds import motion_cases
 
 import linepaint.core.match.classic as C
 import linepaint.core.match.learned as L
-from linepaint.core.match.base import Reference
 from linepaint.core.project import DOUBT_THRESHOLD
-from linepaint.model.data import label_frame
-from linepaint.synth import generate_clip
 
 POWERS = (1, 2, 3, 4, 6, 8, 12, 16)
 TARGET_FLAGGED = 1 / 3
 
-cases = []
-for seed in range(1000, 1005):
-    clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real")
-    fr = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]
-    for k, j in [(0, 1), (0, 4), (0, 8), (4, 3), (4, 8), (8, 7), (8, 4), (4, 0)]:
-        cases.append((Reference(fr[k].line, fr[k].seg, fr[k].colours), fr[j]))
+cases = motion_cases()
 print("cases", len(cases), flush=True)
 
 engines = {"classic": (C, C.ClassicMatcher())}
