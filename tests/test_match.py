@@ -484,3 +484,28 @@ def test_the_learned_engine_takes_a_part_from_the_keyframe_that_shows_it_with_co
         hand = int(np.flatnonzero(np.all(truth == HAND, axis=1))[0])
         assert tuple(got[i].colours[hand]) == HAND, i
         assert got[i].confidence[hand] > 0.8, (i, got[i].confidence[hand])
+
+
+def test_forward_makes_each_references_crops_once(monkeypatch):
+    """A forward frame between two keyframes is coloured from four references, three of
+    which the next frame on its side uses again: the learned engine keeps them all, and
+    makes each reference's crops and tokens once in the whole run."""
+    pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from samples import draw_figure
+
+    import linepaint.model.features as features
+    from linepaint.core.match.learned import LearnedMatcher, weights_available
+
+    if not weights_available():
+        pytest.skip("no shipped weights")
+    made = []
+    real = features.reference_inputs
+    monkeypatch.setattr(features, "reference_inputs", lambda line, *a: made.append(line) or real(line, *a))
+    drawings = [draw_figure((320 - 6 * i, 150), 90 - 4 * i, (250 + 3 * i, 250)) for i in range(9)]
+    sketch = SimpleNamespace(lines=[d[0] for d in drawings], gt=[d[1] for d in drawings])
+    frames = SynthFrames(sketch, keys=[0, 8])
+    assert len(list(propagate(frames, LearnedMatcher("cpu"), mode="forward"))) == 7
+    used = {r for _, refs in plan(9, known=[0, 8], mode="forward") for r in refs}
+    assert len(made) == len(used)

@@ -45,6 +45,11 @@ CONFIDENCE_POWER = 8
 #: Match probability above which a pair takes part in the area balance (the rest carry
 #: too little mass to move).
 BALANCE_FLOOR = 1e-4
+#: References whose crops and tokens are kept: a forward frame uses up to four (two
+#: chained frames and two keyframes), and frames are coloured alternately on the two
+#: sides of a keyframe, so two chains of two, two keyframes and the frame just coloured
+#: are in use at once.
+REF_CACHE = 8
 #: Share of a target region every reference keeps when several feed it: the network's
 #: word from each reference is weighed by how much of the region the classical engine
 #: places in that reference's regions, plus this floor (a reference the classical
@@ -169,15 +174,19 @@ class LearnedMatcher:
         from ...model.infer import frame_tokens
 
         stamp = hash(np.ascontiguousarray(ref.colours).tobytes())
-        for line, seg, colours, inputs, tokens in self._ref_cache:
+        live = [e for e in self._ref_cache if e[1]() is not None]
+        for k, (line, seg, colours, inputs, tokens) in enumerate(live):
             if line() is ref.line and seg() is ref.seg and colours == stamp:
+                # Most recently used first: forward's frames share three of their four
+                # references with the next frame, and must not push each other out.
+                self._ref_cache = [live[k]] + live[:k] + live[k + 1 :]
                 return inputs, tokens
         inputs = reference_inputs(ref.line, ref.seg, ref.colours, self.model.config.crop)
         tokens = frame_tokens(self.model, inputs, self.device)
         # Weak references: the cache never keeps a frame alive, and a dead entry never
         # matches a new frame that happens to reuse the old one's memory.
         entry = (weakref.ref(ref.line), weakref.ref(ref.seg), stamp, inputs, tokens)
-        self._ref_cache = [entry] + [e for e in self._ref_cache if e[1]() is not None][:3]
+        self._ref_cache = [entry] + live[: REF_CACHE - 1]
         return inputs, tokens
 
     def _predict(self, ref: Reference, target_line: LineArt, target_seg: Segmentation, classic):
