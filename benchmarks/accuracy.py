@@ -239,14 +239,17 @@ def key_scores(matcher, root: Path, keys: str, mode: str) -> list:
 def procedural_propagation(matchers: dict, quick: bool) -> dict:
     """{"keys K, MODE": summary}: the 9-drawing clips of set (e) coloured by propagation
     from drawing 0 alone, and from drawings 0 and 8, ``nearest`` and ``forward``."""
-    cases = {f"keys {k}, {mode}": (k, mode) for k in ("0", "0+8") for mode in ("nearest", "forward")}
+    cases = {
+        f"keys {label}, {mode}": (keys, mode)
+        for label, keys in (("0", "0000"), ("0+8", "0000,0008"))
+        for mode in ("nearest", "forward")
+    }
     scores = {case: {name: [] for name in matchers} for case in cases}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in list(MOTION_SEEDS)[: 3 if quick else None]:
             root = Path(tmp) / str(seed)
             write_clip(generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real"), root)
-            for case, (k, mode) in cases.items():
-                keys = "0000" if k == "0" else "0000,0008"
+            for case, (keys, mode) in cases.items():
                 for name, m in matchers.items():
                     scores[case][name] += key_scores(m, root, keys, mode)
     return {case: {name: summarise(v) for name, v in by.items()} for case, by in scores.items()}

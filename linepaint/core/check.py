@@ -111,7 +111,8 @@ def settle_dust(
     painted on purpose (a transparent swatch), which stay clear."""
     colours = np.asarray(colours, np.uint8)
     clear = colours[:, 3] == 0
-    specks = dust_regions(seg, dust.size) & clear
+    dust_specks = dust_regions(seg, dust.size)
+    specks = dust_specks & clear
     if painted is not None and len(painted) == len(specks):
         specks &= ~painted
     if not specks.any():
@@ -125,7 +126,7 @@ def settle_dust(
         return out
     # Both directions: (speck, neighbour), neighbours that are painted and not dust.
     pairs = np.concatenate([adj, adj[:, ::-1]])
-    filler = ~clear & ~dust_regions(seg, dust.size)
+    filler = ~clear & ~dust_specks
     pairs = pairs[specks[pairs[:, 0]] & filler[pairs[:, 1]]]
     if not len(pairs):
         return out

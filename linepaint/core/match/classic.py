@@ -194,7 +194,8 @@ def _enclosed_clear(ref: Reference) -> bool:
 class _Solved(NamedTuple):
     """What :meth:`ClassicMatcher._solve` hands on: the references used and their
     indices among the caller's, the candidate pairs (target region, reference region,
-    reference) with their final scores and packed colours, and the colour posterior."""
+    reference) with their final scores, packed colours and match probabilities (softmax
+    per target region), and the colour posterior."""
 
     refs: list[Reference]
     kept: list[int]
@@ -204,6 +205,7 @@ class _Solved(NamedTuple):
     score: np.ndarray
     ccode: np.ndarray
     posterior: ColourPosterior
+    prob: np.ndarray
 
 
 class ClassicMatcher:
@@ -369,7 +371,7 @@ class ClassicMatcher:
             enclosed = ~_touches_border(target)
             cprob = np.where((key & 0xFFFFFFFF == 0) & enclosed[kt], -1.0, cprob)
         posterior = ColourPosterior(regions=kt, colours=key & 0xFFFFFFFF, probs=cprob)
-        return _Solved(refs, kept, T, R, RI, score, ccode, posterior)
+        return _Solved(refs, kept, T, R, RI, score, ccode, posterior, prob)
 
     def posterior_and_shares(
         self, refs: list[Reference], target_line: LineArt, target: Segmentation
@@ -382,8 +384,7 @@ class ClassicMatcher:
         solved = self._solve(refs, target_line, target)
         if solved is None:
             return None, shares
-        prob = _group_softmax(solved.T, solved.score, target.n + 1)
-        np.add.at(shares, (np.asarray(solved.kept)[solved.RI], solved.T), prob)
+        np.add.at(shares, (np.asarray(solved.kept)[solved.RI], solved.T), solved.prob)
         return solved.posterior, shares
 
     def match(
@@ -401,7 +402,7 @@ class ClassicMatcher:
         solved = self._solve(refs, target_line, target)
         if solved is None:
             return MatchResult(colours, confidence, source, ref_index, engine=self.name)
-        refs, kept, T, R, RI, score, ccode, posterior = solved
+        refs, kept, T, R, RI, score, ccode, posterior, _ = solved
         # Then each region's colour is weighed against its neighbours' (neighbours.py).
         palette = np.unique(posterior.colours).astype(np.uint32)
         table = neighbour_field(posterior.table(palette, n), palette, target_line, target, refs, locked)
