@@ -187,6 +187,19 @@ def test_train_main_exports_weights_that_the_engine_loads(tmp_path):
     assert m.model.config.dim == 32
 
 
+def test_train_refuses_the_seed_whose_clips_are_the_validation_clips(tmp_path, capsys):
+    from linepaint.model.train import SEEDS_PER_RUN, VAL_SEED_BASE, train_main, train_seed_block
+
+    clash = VAL_SEED_BASE // SEEDS_PER_RUN
+    assert train_seed_block(clash + 1) == (clash + 1) * SEEDS_PER_RUN
+    with pytest.raises(ValueError, match="validation clips"):
+        train_seed_block(clash)
+    out = tmp_path / "run"
+    assert train_main(["--out", str(out), "--steps", "1", "--seed", str(clash)]) == 2
+    assert "validation clips" in capsys.readouterr().err
+    assert not (out / "last.pt").exists()
+
+
 def _synth_pair(seed=1_000_003, size=(256, 192), gap=2):
     synth = pytest.importorskip("linepaint.synth")
     from linepaint.model.data import label_frame

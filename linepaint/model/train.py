@@ -26,8 +26,22 @@ from .data import PairSample, clip_pairs
 from .infer import as_tensor, predict_pair, to_device
 from .network import MatcherConfig, SegmentMatcher, match_loss
 
-#: Validation clips use seeds from here on; training seeds stay below it.
+#: Validation clips use seeds from here on.
 VAL_SEED_BASE = 1_000_000
+#: Training clips of run seed ``k`` use seeds ``k * SEEDS_PER_RUN`` on.
+SEEDS_PER_RUN = 100_000
+
+
+def train_seed_block(run_seed: int) -> int:
+    """First clip seed of a training run; refuses the run seed whose clips would be the
+    validation clips (``--seed 10`` drew them until 2026-12-07)."""
+    first = run_seed * SEEDS_PER_RUN
+    if first <= VAL_SEED_BASE < first + SEEDS_PER_RUN:
+        raise ValueError(
+            f"--seed {run_seed} would train on the validation clips (seeds {VAL_SEED_BASE} on); "
+            "choose another seed."
+        )
+    return first
 
 
 @dataclass
@@ -205,6 +219,7 @@ def train(
 ) -> tuple[SegmentMatcher, list[dict]]:
     """Train (resuming from ``out/last.pt``); returns the model and the history of
     progress records.  ``export``: write shipped weights and card there at the end."""
+    first_seed = train_seed_block(s.seed)
     torch.set_num_threads(max(1, s.threads))
     device = _device(s.device)
     torch.manual_seed(s.seed)
@@ -256,7 +271,7 @@ def train(
     while step < s.steps:
         td = time.time()
         if not buffer or step % max(1, s.new_clip_every) == 0:
-            clip = clip_fn(s.seed * 100_000 + next_clip)
+            clip = clip_fn(first_seed + next_clip)
             next_clip += 1
             buffer += clip_pairs(clip, rng, s.pairs_per_clip, s.max_gap, s.model.crop, s.model.classic_prior)
             buffer = buffer[-s.buffer :]
@@ -310,7 +325,7 @@ def train(
             "date": _dt.date.today().isoformat(),
             "steps": step,
             "train_clips": next_clip,
-            "train_seeds": f"{s.seed * 100_000}..{s.seed * 100_000 + next_clip - 1}",
+            "train_seeds": f"{first_seed}..{first_seed + next_clip - 1}",
             "val_seeds": f"{VAL_SEED_BASE}..{VAL_SEED_BASE + s.val_clips - 1}",
             "data": {
                 "size": list(s.size),
@@ -412,6 +427,11 @@ def train_main(argv: list[str]) -> int:
     """``linepaint train`` entry point; returns the exit status."""
     a = _parser().parse_args(argv)
     s = settings_from_args(a)
+    try:
+        train_seed_block(s.seed)
+    except ValueError as exc:
+        print(f"linepaint train: {exc}", file=sys.stderr)
+        return 2
     Path(a.out).mkdir(parents=True, exist_ok=True)
     (Path(a.out) / "args.json").write_text(json.dumps(vars(a), indent=2))
     # Validation at the nominal difficulty; training clips spread around it.
