@@ -3,13 +3,15 @@ linepaint/core/match/classic.py and learned.py) on procedural clips of TRAINING 
 drawn-animation motion (seeds 1000-1004, keyframe distances 1, 4 and 8, the cases of
 ``fit_classic.py``).  Never the benchmark's held-out seeds, never real clips.
 
-The rule (README, "Doubt"): the app's doubt line (confidence 0.5) flags about a third of
-the regions of moving procedural clips.  A confidence is a base value in 0..1 raised to
+The rule (README, "Doubt"): the app's doubt line (confidence 0.5) flags at most a third
+of the regions of moving procedural clips.  A confidence is a base value in 0..1 raised to
 the engine's power, so the power moves the line without changing the order; this script
 reads each engine's base values once (power 1) and prints, per power, the share of
 foreground regions flagged and the share of the wrong ones among them, then the power
-whose flagged share is nearest a third.  The ranking quality (the share of the mistakes
-among the least sure third) does not depend on the power and is printed once.
+that flags the most while staying within a third (a nearest-a-third rule picked 12 for
+the retrained learned engine, 34% flagged, above the budget).  The ranking quality (the
+share of the mistakes among the least sure third) does not depend on the power and is
+printed once.
 
     .venv/bin/python benchmarks/fit_doubt.py        # about 15 seconds on two cores
 """
@@ -53,5 +55,7 @@ for name, (module, matcher) in engines.items():
         caught = (doubt & wrong).sum() / max(wrong.sum(), 1)
         mark = " (shipped)" if p == shipped else ""
         print(f"  power {p:2d}: flags {doubt.mean():.1%}, catches {caught:.0%} of the wrong{mark}")
-    best = min(POWERS, key=lambda p: abs(flagged[p] - TARGET_FLAGGED))
-    print(f"  nearest a third: power {best} (shipped {shipped})", flush=True)
+    # The doubt line may flag at most a third (a colourist's budget): the highest power
+    # within it catches the most.
+    best = max((p for p in POWERS if flagged[p] <= TARGET_FLAGGED), default=POWERS[0])
+    print(f"  most within a third: power {best} (shipped {shipped})", flush=True)

@@ -464,13 +464,15 @@ def test_forward_takes_a_part_hidden_in_the_last_drawing_from_the_one_before():
 def test_the_learned_engine_takes_a_part_from_the_keyframe_that_shows_it_with_confidence():
     """Keyframe 0 has no hand, keyframe 4 has one: the network's guesses from keyframe 0
     (where the classical engine places none of the hand) do not water down keyframe 4's
-    word, so the hand is coloured and sure, not averaged into doubt."""
+    word, so the hand is coloured and above the doubt line, not averaged into doubt (plain
+    averaging of the two keyframes' words leaves it near 0.2)."""
     pytest.importorskip("torch")
     from types import SimpleNamespace
 
     from samples import HAND, draw_figure
 
     from linepaint.core.match.learned import LearnedMatcher, weights_available
+    from linepaint.core.project import DOUBT_THRESHOLD
 
     if not weights_available():
         pytest.skip("no shipped weights")
@@ -483,7 +485,7 @@ def test_the_learned_engine_takes_a_part_from_the_keyframe_that_shows_it_with_co
         truth = region_colours_from_image(got[i].seg, sketch.gt[i])
         hand = int(np.flatnonzero(np.all(truth == HAND, axis=1))[0])
         assert tuple(got[i].colours[hand]) == HAND, i
-        assert got[i].confidence[hand] > 0.8, (i, got[i].confidence[hand])
+        assert got[i].confidence[hand] >= DOUBT_THRESHOLD, (i, got[i].confidence[hand])
 
 
 def test_forward_makes_each_references_crops_once(monkeypatch):

@@ -25,22 +25,24 @@ WEIGHTS = ("models", "matcher.safetensors")
 #: Share of the classical engine's posterior blended into the colour probabilities of a
 #: network that does not take that posterior as an input (older weights).
 CLASSIC_WEIGHT = 0.3
-#: The same for a network that takes the posterior as an input.  The shipped weights
-#: learnt how far to trust the classical engine before its shape candidates, which made
-#: it much better on real motion (dwanko every pair 0.776 -> 0.808); until they are
-#: retrained on that posterior, half of each region follows it.  Learned engine, fg
-#: region accuracy, network alone -> blended: dwanko every pair 0.765 -> 0.813, smoke
-#: round trip (--quick) 0.912 -> 0.926, warped a0242 0.978 -> 0.977, procedural held-out
-#: (--quick) 0.97 -> 0.98; procedural drawn-animation motion loses 4-5 points.
-PRIOR_NETWORK_CLASSIC_WEIGHT = 0.5
+#: The same for a network that takes the posterior as an input.  Half of each region
+#: followed it while the shipped weights had learnt from the posterior of an older
+#: classical engine.  Retrained on today's posterior and on drawn-animation motion
+#: (2026-12-07), the network needs less of it: learned engine, fg region accuracy, 0.5 ->
+#: 0.3: dwanko every pair 0.866 -> 0.867, from the previous drawing 0.841 -> 0.848,
+#: between keyframes 0.917 -> 0.926 (distance 4 alone lost: 0.843 -> 0.827), procedural
+#: motion 0.875 / 0.832 / 0.848 -> 0.888 / 0.848 / 0.864, smoke round trip 0.947 ->
+#: 0.959, held-out procedural 0.953 -> 0.959, warped a0242 0.967 -> 0.971; 0.7 was worse
+#: on dwanko and on procedural motion.
+PRIOR_NETWORK_CLASSIC_WEIGHT = 0.3
 #: Target x reference region pairs above which a frame goes to the classical engine: the
 #: network's score tables grow with the product (about 9,400 regions a side take 3.6 GB),
 #: and a frame of screentone or hatching can have tens of thousands of specks.
 MAX_PAIRS = 4000 * 4000
 #: Power the learned engine's confidence is raised to (its margin already counts the
-#: network's dustbin): the doubt line at 0.5 flags about a third of the regions of
-#: moving procedural clips of training seeds (4 before the neighbour field sharpened the
-#: margins).
+#: network's dustbin): the doubt line at 0.5 flags at most a third of the regions of
+#: moving procedural clips of training seeds (``benchmarks/fit_doubt.py``: 31.6% with the
+#: weights of 2026-12-07; 4 before the neighbour field sharpened the margins).
 CONFIDENCE_POWER = 8
 #: Match probability above which a pair takes part in the area balance (the rest carry
 #: too little mass to move).
