@@ -33,7 +33,9 @@ CLASSIC_WEIGHT = 0.3
 #: between keyframes 0.917 -> 0.926 (distance 4 alone lost: 0.843 -> 0.827), procedural
 #: motion 0.875 / 0.832 / 0.848 -> 0.888 / 0.848 / 0.864, smoke round trip 0.947 ->
 #: 0.959, held-out procedural 0.953 -> 0.959, warped a0242 0.967 -> 0.971; 0.7 was worse
-#: on dwanko and on procedural motion.
+#: on dwanko and on procedural motion.  The next stage (13, shipped) kept 0.3: at 0.5 it
+#: lost on dwanko (from the previous drawing 0.876 -> 0.855, every pair 0.876 -> 0.874) and
+#: on the smoke round trip (0.940 -> 0.935).
 PRIOR_NETWORK_CLASSIC_WEIGHT = 0.3
 #: Target x reference region pairs above which a frame goes to the classical engine: the
 #: network's score tables grow with the product (about 9,400 regions a side take 3.6 GB),
