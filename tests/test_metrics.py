@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from linepaint.core.check import Dust
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.metrics import score_frame, summarise
-from linepaint.core.project import DOUBT_THRESHOLD
+from linepaint.core.project import DOUBT_THRESHOLD, doubt_queue
 from linepaint.core.segment import segment
 
 RED, GREEN, BLUE = (255, 0, 0, 255), (0, 255, 0, 255), (0, 0, 255, 255)
@@ -44,6 +45,33 @@ def test_doubt_counts_flagged_segments_and_the_mistakes_among_them():
     conf[right] = 1.0
     s = score_frame(pred, gt, art.ink, seg, conf).summary()
     assert s["doubt_flagged"] == round(1 / 3, 4) and s["doubt_caught"] == 0.0
+
+
+def test_the_doubt_queue_figures_leave_out_dust_as_the_app_queue_does():
+    """The app's N queue never visits a speck under the dust size: a doubted mistake there
+    counts in the doubt figures but is never caught by the queue."""
+    line = np.zeros((40, 40, 4), np.uint8)
+    line[18:24, 18:24] = (0, 0, 0, 255)
+    line[20:22, 20:22] = 0  # a 2 x 2 speck inside a ring of ink
+    art = line_art_from_rgba(line)
+    seg = segment(art, gap=0)
+    assert seg.n == 2
+    outside, speck = seg.labels[2, 2], seg.labels[20, 20]
+    assert seg.area[speck] == 4 < Dust().size
+    gt = np.zeros_like(line)
+    gt[:] = RED
+    gt[20:22, 20:22] = GREEN
+    gt[art.ink] = (0, 0, 0, 255)
+    pred = gt.copy()
+    pred[20:22, 20:22] = BLUE  # the speck is wrong
+    conf = np.full(seg.n + 1, DOUBT_THRESHOLD / 2, np.float32)  # both doubted
+    s = score_frame(pred, gt, art.ink, seg, conf).summary()
+    assert s["clicks_to_fix"] == 1
+    assert (s["doubt_flagged"], s["doubt_caught"]) == (1.0, 1.0)
+    assert (s["queue_flagged"], s["queue_caught"]) == (0.5, 0.0)
+    assert list(np.nonzero(doubt_queue(conf, seg.area, Dust().size))[0]) == [outside]
+    # Without dust every doubted region is queued (but never the ink, region 0).
+    assert list(np.nonzero(doubt_queue(conf, seg.area, 0))[0]) == sorted([outside, speck])
 
 
 def test_doubt_figures_only_when_every_frame_had_a_confidence():

@@ -7,7 +7,9 @@ predicted colour over it equals its colour.  Foreground excludes transparent reg
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
 how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
 the engine's confidence per segment: the share of segments below the app's doubt line
-(flagged) and the share of the wrong segments among them (caught).
+(flagged) and the share of the wrong segments among them (caught); and the same for the
+app's doubt queue (``N``), which leaves out dust specks (under the default dust size), so
+a wrong speck is never caught there.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from .project import DOUBT_THRESHOLD
+from .check import Dust
+from .project import DOUBT_THRESHOLD, doubt_queue
 from .render import CONTOUR, pack_colours
 from .segment import Segmentation
 
@@ -50,6 +53,8 @@ class FrameScore:
     iou_union: dict
     flagged: int = 0
     flagged_wrong: int = 0
+    queued: int = 0
+    queued_wrong: int = 0
     doubt_scored: bool = False
 
     def summary(self) -> dict:
@@ -102,7 +107,7 @@ def score_frame(
         p, g = pc[free] == code, gc[free] == code
         inter[int(code)] = int((p & g).sum())
         union[int(code)] = int((p | g).sum())
-    clicks = segments = flagged = flagged_wrong = 0
+    clicks = segments = flagged = flagged_wrong = queued = queued_wrong = 0
     if seg is not None:
         lmask = seg.labels > 0
         lab = seg.labels[lmask]
@@ -116,6 +121,9 @@ def score_frame(
             doubt = np.asarray(confidence)[1:][present] < DOUBT_THRESHOLD
             flagged = int(doubt.sum())
             flagged_wrong = int((doubt & wrong).sum())
+            queue = doubt_queue(np.asarray(confidence, np.float32), seg.area, Dust().size)[1:][present]
+            queued = int(queue.sum())
+            queued_wrong = int((queue & wrong).sum())
     return FrameScore(
         regions=int(len(ids)),
         regions_right=int(right.sum()),
@@ -129,6 +137,8 @@ def score_frame(
         iou_union=union,
         flagged=flagged,
         flagged_wrong=flagged_wrong,
+        queued=queued,
+        queued_wrong=queued_wrong,
         doubt_scored=seg is not None and confidence is not None,
     )
 
@@ -148,6 +158,8 @@ def summarise(scores: list[FrameScore]) -> dict:
             "segments",
             "flagged",
             "flagged_wrong",
+            "queued",
+            "queued_wrong",
         )
     }
     inter: dict[int, int] = {}
@@ -167,6 +179,8 @@ def summarise(scores: list[FrameScore]) -> dict:
         doubt = {
             "doubt_flagged": ratio(tot["flagged"], tot["segments"]),
             "doubt_caught": ratio(tot["flagged_wrong"], tot["clicks"]),
+            "queue_flagged": ratio(tot["queued"], tot["segments"]),
+            "queue_caught": ratio(tot["queued_wrong"], tot["clicks"]),
         }
     return {
         "frames": len(scores),

@@ -133,6 +133,19 @@ class Change:
         )
 
 
+def doubt_queue(
+    confidence: np.ndarray, area: np.ndarray | None, dust_size: int, threshold: float = DOUBT_THRESHOLD
+) -> np.ndarray:
+    """bool[n + 1]: the regions the doubt queue (the app's ``N``) visits: below the doubt
+    line, but for the ink (0) and for dust (specks under ``dust_size`` pixels, too small to
+    click) when ``area`` (pixels per region) is known."""
+    queue = np.asarray(confidence) < threshold
+    queue[0] = False
+    if area is not None and len(area) == len(queue) and dust_size > 0:
+        queue &= np.asarray(area) >= dust_size
+    return queue
+
+
 def gap_setting(gap) -> float | None:
     """A gap size the user set (px at 1080p, 0-10; None: the project's, or the default) as
     a float; else :class:`ProjectError`."""
@@ -455,13 +468,10 @@ class Project(PaletteStyles, FrameEdits):
         if st.keyframe or st.confidence is None:
             return np.zeros(0, np.int64)
         conf = st.confidence.copy()
-        conf[0] = 1.0
         for r in st.locks:
             if 0 < r < len(conf):
                 conf[r] = 1.0
-        if st.area is not None and len(st.area) == len(conf) and self.dust.size > 0:
-            conf[st.area < self.dust.size] = 1.0
-        return np.nonzero(conf < threshold)[0]
+        return np.nonzero(doubt_queue(conf, st.area, self.dust.size, threshold))[0]
 
     # -- edits (each returns a Change; apply() redoes/undoes it) --------------------------
 
