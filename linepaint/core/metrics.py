@@ -121,7 +121,7 @@ def score_frame(
             doubt = np.asarray(confidence)[1:][present] < DOUBT_THRESHOLD
             flagged = int(doubt.sum())
             flagged_wrong = int((doubt & wrong).sum())
-            queue = doubt_queue(np.asarray(confidence, np.float32), seg.area, Dust().size)[1:][present]
+            queue = doubt_queue(confidence, seg.area, Dust().size)[1:][present]
             queued = int(queue.sum())
             queued_wrong = int((queue & wrong).sum())
     return FrameScore(
