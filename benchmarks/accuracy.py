@@ -26,10 +26,9 @@
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
 
-Prints per engine and set, with the doubt figures (segments below the app's doubt line,
-and the share of wrong segments among them), and the same for the app's doubt queue
-(``N queue``: it leaves out dust specks under 5 px, so their mistakes are never caught
-there), then ``mean fg region accuracy: X`` for
+Prints per engine and set, with the doubt figures (the segments the app's doubt queue,
+``N``, visits, and the share of the wrong segments among them), then
+``mean fg region accuracy: X`` for
 ``--engine`` (classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
@@ -342,9 +341,8 @@ def main() -> None:
         for name, s in by_engine.items():
             extra = f", {s['seconds'] * 1000:.0f} ms/pair" if "seconds" in s else ""
             if "doubt_flagged" in s:
-                extra += f"; doubt flags {s['doubt_flagged']:.1%} of segments, "
+                extra += f"; N queue flags {s['doubt_flagged']:.1%} of segments, "
                 extra += f"{s['doubt_caught']:.0%} of wrong ones"
-                extra += f"; N queue {s['queue_flagged']:.1%} / {s['queue_caught']:.0%}"
             print(
                 f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "

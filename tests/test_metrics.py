@@ -47,9 +47,10 @@ def test_doubt_counts_flagged_segments_and_the_mistakes_among_them():
     assert s["doubt_flagged"] == round(1 / 3, 4) and s["doubt_caught"] == 0.0
 
 
-def test_the_doubt_queue_figures_leave_out_dust_as_the_app_queue_does():
-    """The app's N queue never visits a speck under the dust size: a doubted mistake there
-    counts in the doubt figures but is never caught by the queue."""
+def test_the_doubt_queue_visits_specks_after_the_regions_and_catches_their_mistakes():
+    """The app's N queue visits a doubted speck under the dust size too (export keeps its
+    colour, so a wrong one shows), after the regions of the frame; a doubted mistake there
+    is caught."""
     line = np.zeros((40, 40, 4), np.uint8)
     line[18:24, 18:24] = (0, 0, 0, 255)
     line[20:22, 20:22] = 0  # a 2 x 2 speck inside a ring of ink
@@ -68,10 +69,18 @@ def test_the_doubt_queue_figures_leave_out_dust_as_the_app_queue_does():
     s = score_frame(pred, gt, art.ink, seg, conf).summary()
     assert s["clicks_to_fix"] == 1
     assert (s["doubt_flagged"], s["doubt_caught"]) == (1.0, 1.0)
-    assert (s["queue_flagged"], s["queue_caught"]) == (0.5, 0.0)
-    assert list(np.nonzero(doubt_queue(conf, seg.area, Dust().size))[0]) == [outside]
-    # Without dust every doubted region is queued (but never the ink, region 0).
-    assert list(np.nonzero(doubt_queue(conf, seg.area, 0))[0]) == sorted([outside, speck])
+    # Specks come last whatever their ids; never the ink (region 0), whatever its doubt.
+    conf[0] = 0.0
+    assert doubt_queue(conf, seg.area, Dust().size).tolist() == [outside, speck]
+    swapped = seg.area.copy()
+    swapped[outside], swapped[speck] = 4, 1000
+    assert doubt_queue(conf, swapped, Dust().size).tolist() == [speck, outside]
+    assert doubt_queue(conf, None, Dust().size).tolist() == sorted([outside, speck])
+    # A sure speck is not visited.
+    conf[speck] = 1.0
+    assert doubt_queue(conf, seg.area, Dust().size).tolist() == [outside]
+    s = score_frame(pred, gt, art.ink, seg, conf).summary()
+    assert (s["doubt_flagged"], s["doubt_caught"]) == (0.5, 0.0)
 
 
 def test_doubt_figures_only_when_every_frame_had_a_confidence():

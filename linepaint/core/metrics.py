@@ -6,10 +6,8 @@ contour pixels, opaque pure black); a region is right when the majority
 predicted colour over it equals its colour.  Foreground excludes transparent regions.
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
 how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
-the engine's confidence per segment: the share of segments below the app's doubt line
-(flagged) and the share of the wrong segments among them (caught); and the same for the
-app's doubt queue (``N``), which leaves out dust specks (under the default dust size), so
-a wrong speck is never caught there.
+the engine's confidence per segment: the share of segments the app's doubt queue (``N``)
+visits (flagged) and the share of the wrong segments among them (caught).
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from dataclasses import asdict, dataclass
 import cv2
 import numpy as np
 
-from .check import Dust
-from .project import DOUBT_THRESHOLD, doubt_queue
+from .project import doubt_queue
 from .render import CONTOUR, pack_colours
 from .segment import Segmentation
 
@@ -53,8 +50,6 @@ class FrameScore:
     iou_union: dict
     flagged: int = 0
     flagged_wrong: int = 0
-    queued: int = 0
-    queued_wrong: int = 0
     doubt_scored: bool = False
 
     def summary(self) -> dict:
@@ -107,7 +102,7 @@ def score_frame(
         p, g = pc[free] == code, gc[free] == code
         inter[int(code)] = int((p & g).sum())
         union[int(code)] = int((p | g).sum())
-    clicks = segments = flagged = flagged_wrong = queued = queued_wrong = 0
+    clicks = segments = flagged = flagged_wrong = 0
     if seg is not None:
         lmask = seg.labels > 0
         lab = seg.labels[lmask]
@@ -118,12 +113,11 @@ def score_frame(
         segments = int(present.sum())
         clicks = int(wrong.sum())
         if confidence is not None:
-            doubt = np.asarray(confidence)[1:][present] < DOUBT_THRESHOLD
+            queue = np.zeros(seg.n + 1, bool)
+            queue[doubt_queue(confidence, None, 0)] = True
+            doubt = queue[1:][present]
             flagged = int(doubt.sum())
             flagged_wrong = int((doubt & wrong).sum())
-            queue = doubt_queue(confidence, seg.area, Dust().size)[1:][present]
-            queued = int(queue.sum())
-            queued_wrong = int((queue & wrong).sum())
     return FrameScore(
         regions=int(len(ids)),
         regions_right=int(right.sum()),
@@ -137,8 +131,6 @@ def score_frame(
         iou_union=union,
         flagged=flagged,
         flagged_wrong=flagged_wrong,
-        queued=queued,
-        queued_wrong=queued_wrong,
         doubt_scored=seg is not None and confidence is not None,
     )
 
@@ -158,8 +150,6 @@ def summarise(scores: list[FrameScore]) -> dict:
             "segments",
             "flagged",
             "flagged_wrong",
-            "queued",
-            "queued_wrong",
         )
     }
     inter: dict[int, int] = {}
@@ -179,8 +169,6 @@ def summarise(scores: list[FrameScore]) -> dict:
         doubt = {
             "doubt_flagged": ratio(tot["flagged"], tot["segments"]),
             "doubt_caught": ratio(tot["flagged_wrong"], tot["clicks"]),
-            "queue_flagged": ratio(tot["queued"], tot["segments"]),
-            "queue_caught": ratio(tot["queued_wrong"], tot["clicks"]),
         }
     return {
         "frames": len(scores),

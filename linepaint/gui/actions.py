@@ -321,8 +321,8 @@ def build_actions(win) -> None:
     win.dust_box.setPrefix("dust < ")
     win.dust_box.setSuffix(" px")
     win.dust_box.setToolTip(
-        "Specks smaller than this are dust: never unpainted nor doubtful, and filled at export "
-        "when left unpainted"
+        "Specks smaller than this are dust: never unpainted, visited last by N when doubtful, "
+        "and filled at export when left unpainted"
     )
     win.dust_box.setValue(win.project.dust.size)
     win.dust_box.valueChanged.connect(lambda v: win.set_dust(size=v))

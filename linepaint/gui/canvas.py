@@ -22,6 +22,11 @@ from ..core.lineart import LineArt
 from ..core.render import false_colours
 from ..core.segment import Segmentation
 
+#: Screen pixels a region N or the unpainted check goes to is shown at, at least, and the
+#: most :meth:`FrameView.show_region` zooms in to get there (a one-pixel speck at 8x).
+SHOW_MIN_PX = 16
+SHOW_MAX_SCALE = 8.0
+
 
 def region_boxes(filled: np.ndarray, n: int) -> np.ndarray:
     """int32[n + 1, 4] x0, y0, x1, y1 of each region in ``filled`` (ink under lines
@@ -177,6 +182,9 @@ class FrameView(QGraphicsView):
         self._space = False
         self._draft: list[QPointF] = []
         self._checker = self._checker_brush()
+        #: (the colourist's zoom, the zoom set) while :meth:`show_region` has zoomed in on
+        #: a speck.
+        self._zoomed: tuple[float, float] | None = None
 
     # -- content ------------------------------------------------------------------------
 
@@ -318,8 +326,10 @@ class FrameView(QGraphicsView):
                 {f: np.take(pm, lab, axis=0) for f, lab in self._filled_levels.items()},
             )
 
-    def highlight(self, region: int, colour=(255, 230, 0, 150)) -> None:
-        """Tint one region (e.g. the reference region a hovered target region came from)."""
+    def highlight(self, region: int, colour=(255, 230, 0, 150), ring: bool = False) -> None:
+        """Tint one region (e.g. the reference region a hovered target region came from);
+        ``ring``: draw a ring around it instead, leaving its own colour to be judged (a
+        speck of a few pixels would be all tint)."""
         seg = self.seg
         if seg is None or not 0 < region <= seg.n:
             self.highlight_item.set_array(None)
@@ -327,8 +337,15 @@ class FrameView(QGraphicsView):
         if self.boxes is None:
             self.boxes = boxes_for(seg)
         x0, y0, x1, y1 = (int(v) for v in self.boxes[region])
+        if ring:  # a band 2 px wide, 1 px clear of the region
+            h, w = seg.filled.shape
+            x0, y0, x1, y1 = max(x0 - 3, 0), max(y0 - 3, 0), min(x1 + 3, w), min(y1 + 3, h)
+        inside = (seg.filled[y0:y1, x0:x1] == region).astype(np.uint8)
+        if ring:
+            near = cv2.dilate(inside, np.ones((3, 3), np.uint8))
+            inside = cv2.dilate(inside, np.ones((7, 7), np.uint8)) & (1 - near)
         crop = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
-        crop[seg.filled[y0:y1, x0:x1] == region] = premultiply(np.array([colour], np.uint8))[0]
+        crop[inside.astype(bool)] = premultiply(np.array([colour], np.uint8))[0]
         self.highlight_item.set_array(crop)
         self.highlight_item.setPos(x0, y0)
 
@@ -357,10 +374,24 @@ class FrameView(QGraphicsView):
             return None
         return tuple(int(v) for v in self.colours[r])
 
-    def centre_on_region(self, region: int) -> None:
+    def show_region(self, region: int) -> None:
+        """Centre ``region`` (the doubt queue's and the unpainted check's next one).  A
+        region smaller than :data:`SHOW_MIN_PX` screen pixels at the colourist's zoom (a
+        speck of a few pixels, invisible with the whole frame in view) is zoomed in on,
+        up to :data:`SHOW_MAX_SCALE`; the next region that shows at that zoom goes back
+        to it.  A zoom changed in between (by hand, or by the other view) is the
+        colourist's new one."""
         if self.seg is None or not 0 < region <= self.seg.n:
             return
         x, y, w, h = (int(v) for v in self.seg.bbox[region])
+        side = max(w, h, 1)
+        now = self.transform().m11()
+        # The colourist's zoom: the one before ours, unless the zoom changed since we set it.
+        own = self._zoomed[0] if self._zoomed and abs(now - self._zoomed[1]) < 1e-9 else now
+        want = max(own, min(SHOW_MAX_SCALE, SHOW_MIN_PX / side)) if side * own < SHOW_MIN_PX else own
+        if abs(want / now - 1.0) > 1e-6:
+            self.scale(want / now, want / now)
+        self._zoomed = (own, self.transform().m11()) if want != own else None
         self.centerOn(QPointF(x + w / 2, y + h / 2))
         self.view_changed.emit()
 

@@ -98,7 +98,7 @@ class Checks:
         if k is not None:
             self._unpainted_cursor = k
             region = int(regions[k])
-            self.target_view.centre_on_region(region)
+            self.target_view.show_region(region)
             self.target_view.highlight(region, UNPAINTED)
             self._status(f"Unpainted region {k + 1} of {len(regions)} in this frame.")
             return
@@ -111,13 +111,13 @@ class Checks:
         self._status("No more unpainted regions." if not back else "No earlier unpainted regions.")
 
     def set_dust(self, size: int | None = None, to: str | None = None) -> None:
-        """Specks below ``size`` px are dust: never unpainted nor in the doubt queue, and
+        """Specks below ``size`` px are dust: never unpainted, last in the doubt queue, and
         at export those still unpainted take their largest painted neighbour's colour or
         the line's (``to``)."""
         d = self.project.dust
         self.project.dust = Dust(d.size if size is None else int(size), d.to if to is None else to)
         self._apply_overlay()
-        # Dust is not doubtful: the counts under the frames and in the status bar change.
+        # Dust is never unpainted: the counts under the frames and in the status bar change.
         self._update_marks()
         self._update_status()
         if getattr(self, "_unpainted_check", False):

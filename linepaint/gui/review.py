@@ -93,12 +93,8 @@ class Review:
         view.set_overlay(table)
 
     def _doubt_list(self) -> np.ndarray:
-        regions = self.project.doubtful(self.current)
         seg = self.target_view.seg
-        if seg is None or len(regions) == 0:
-            return regions
-        c = seg.centroid[regions]
-        return regions[np.lexsort((c[:, 0], c[:, 1]))]
+        return self.project.doubtful(self.current, centroid=None if seg is None else seg.centroid)
 
     def next_doubt(self, back: bool = False) -> None:
         if self.current < 0:
@@ -117,14 +113,19 @@ class Review:
         self._status("No more doubtful regions." if not back else "No earlier doubtful regions.")
 
     def _focus_region(self, region: int) -> None:
-        self.target_view.centre_on_region(region)
-        self.target_view.highlight(region, (255, 0, 170, 110))
+        seg = self.target_view.seg
+        size = int(seg.area[region]) if seg is not None and region <= seg.n else 0
+        speck = 0 < size < self.project.dust.size
+        self.target_view.show_region(region)
+        # A speck is ringed, not tinted: its own colour is what is in doubt.
+        self.target_view.highlight(region, (255, 0, 170, 230) if speck else (255, 0, 170, 110), ring=speck)
         st = self.project.state(self.current)
         if st.source is not None and region < len(st.source):
             self.ref_view.highlight(int(st.source[region]))
         left = len(self._doubt_list())
+        what = f"speck of {size} px" if speck else "region"
         self._status(
-            f"Doubtful region {self._doubt_cursor + 1} of {left} in this frame "
+            f"Doubtful {what} {self._doubt_cursor + 1} of {left} in this frame "
             f"(confidence {float(st.confidence[region]):.2f})."
         )
 

@@ -140,8 +140,12 @@ def test_unpainted_dust_follows_its_neighbour_in_the_export_and_painted_dust_kee
     assert tuple(raw[32, 52]) == EYE and raw[32, 62, 3] == 0
 
 
-def test_the_doubt_queue_skips_dust_and_its_count_follows_the_dust_size(qtbot, window, tmp_path):
+def test_the_doubt_queue_visits_dust_last_zoomed_in_and_goes_back_to_the_colourists_zoom(
+    qtbot, window, tmp_path
+):
     from dataclasses import replace
+
+    from linepaint.gui.canvas import SHOW_MIN_PX
 
     drop(qtbot, window, [dusty_clip(tmp_path / "clip")])
     wait_shown(qtbot, window, 0)
@@ -152,16 +156,43 @@ def test_the_doubt_queue_skips_dust_and_its_count_follows_the_dust_size(qtbot, w
     seg = window.target_view.seg
     speck, body = int(seg.labels[32, 52]), int(seg.labels[45, 30])
     assert speck > 0 and seg.area[speck] == 4 and seg.area[body] > 100
-    # The speck and the body in doubt, nothing else.
+    # The speck and the body in doubt, nothing else; the speck comes first in reading order.
+    assert seg.centroid[speck][1] < seg.centroid[body][1]
     proj = window.project
     st = proj.state(i)
     conf = np.ones(len(st.confidence), np.float32)
     conf[[speck, body]] = 0.1
     proj.states[proj.frames[i]] = replace(st, confidence=conf)
     window.dust_box.setValue(6)  # from the default 5: a change the window hears
-    assert window.doubt_label.text().startswith("Doubtful: 1 here")
+    assert window.doubt_label.text().startswith("Doubtful: 2 here")
+    assert window._doubt_list().tolist() == [body, speck]
+    view = window.target_view
+    own = view.transform().m11()
+    assert 2 * own < SHOW_MIN_PX  # the 2 x 2 speck is invisible at the whole-frame zoom
+
+    def centre():
+        c = view.mapToScene(view.viewport().rect().center())
+        return c.x(), c.y()
+
+    window.next_doubt()  # the body: the zoom stays
+    assert view.transform().m11() == pytest.approx(own)
+    window.next_doubt()  # the speck: zoomed in on, centred, named
+    assert view.transform().m11() == pytest.approx(SHOW_MIN_PX / 2)
+    assert centre() == pytest.approx((53, 33), abs=1.5)
+    assert "Doubtful speck of 4 px 2 of 2" in window.statusBar().currentMessage()
+    # Ringed, not tinted: the speck's own colour is what is in doubt.
+    ring = view.highlight_item.array
+    x0, y0 = int(view.highlight_item.pos().x()), int(view.highlight_item.pos().y())
+    its = seg.filled[y0 : y0 + ring.shape[0], x0 : x0 + ring.shape[1]] == speck
+    assert its[32 - y0, 52 - x0] and (ring[..., 3] > 0).sum() > 8 and not (ring[..., 3][its] > 0).any()
+    window.next_doubt(True)  # back to the body, at the colourist's zoom
+    assert view.transform().m11() == pytest.approx(own)
+    # A zoom chosen while on a speck is the colourist's own from then on.
     window.next_doubt()
-    assert window._doubt_list().tolist() == [body]
+    view.zoom_by(1.25)
+    window.next_doubt(True)
+    assert view.transform().m11() == pytest.approx(SHOW_MIN_PX / 2 * 1.25)
+    # Without dust the speck is an ordinary region: reading order puts it first.
     window.dust_box.setValue(0)
     assert window.doubt_label.text().startswith("Doubtful: 2 here")
-    assert sorted(window._doubt_list().tolist()) == sorted([speck, body])
+    assert window._doubt_list().tolist() == [speck, body]
