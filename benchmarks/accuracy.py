@@ -19,9 +19,10 @@
 (e) procedural "real" motion (``generate_clip(..., motion="real")``, held-out seeds): run
     and walk cycles and key poses, limbs swinging far, parts crossing, appearing and
     disappearing; in clips of 9 drawings, keyframes 0, 4 and 8 colour every drawing 1, 4
-    and 8 away (both ways), reported per distance; and the same clips propagated from
-    drawing 0 alone and from drawings 0 and 8, ``nearest`` and ``forward``.  ``--motion``
-    scores this set alone.
+    and 8 away (both ways), reported per distance, with the segments that show a part the
+    keyframe lacks (how many the N queue visits, how many are right anyway); and the same
+    clips propagated from drawing 0 alone and from drawings 0 and 8, ``nearest`` and
+    ``forward``.  ``--motion`` scores this set alone.
 
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
@@ -55,7 +56,7 @@ from linepaint.core.metrics import score_frame, summarise
 from linepaint.core.propagate import propagate
 from linepaint.core.render import colour_layer, region_colours_from_image
 from linepaint.core.segment import segment
-from linepaint.model.data import label_frame
+from linepaint.model.data import absent_from, label_frame
 from linepaint.model.evaluation import compare_engines
 from linepaint.synth import generate_clip
 from linepaint.synth.clip import write_clip
@@ -91,32 +92,36 @@ def procedural_motion(matchers: dict, quick: bool) -> dict:
                 for j in (k - d, k + d):
                     if 0 <= j < clip.frames:
                         ref, tgt = frames[k], frames[j]
-                        cases[d].append(
-                            (Reference(ref.line, ref.seg, ref.colours), tgt.line, tgt.seg, clip.gt[j])
-                        )
+                        reference = Reference(ref.line, ref.seg, ref.colours)
+                        absent = absent_from(ref, tgt)
+                        cases[d].append((reference, tgt.line, tgt.seg, clip.gt[j], {"absent": absent}))
     return {f"distance {d}": score_cases(matchers, cases[d]) for d in MOTION_DISTANCES}
 
 
 def score_cases(matchers: dict, cases) -> dict:
     """{engine: summary, with ``seconds`` of matching per case} over cases of (reference,
     target line art, target segmentation, target ground truth), each matched by every
-    engine.  A case may carry a fifth item, a bool mask of pixels that are line in the
-    truth but not in the target (the erased strokes of a damaged copy): each engine is
-    then also scored with those left out too, as ``summary["truth regions"]``."""
+    engine.  A case may carry a fifth item, a dict of what else the truth knows:
+    ``"line_in_truth"``, a bool mask of pixels that are line in the truth but not in the
+    target (the erased strokes of a damaged copy): each engine is then also scored with
+    those left out too, as ``summary["truth regions"]``; ``"absent"``, the target's
+    segments that show a part the reference does not (:func:`absent_from`), for the
+    doubt figures of those."""
     scores = {k: [] for k in matchers}
     truth = {k: [] for k in matchers}
     seconds = dict.fromkeys(matchers, 0.0)
     n = 0
-    for ref, line, seg, gt, *line_in_truth in cases:
+    for ref, line, seg, gt, *more in cases:
+        extra = more[0] if more else {}
         n += 1
         for name, m in matchers.items():
             t = time.perf_counter()
             res = m.match([ref], line, seg)
             seconds[name] += time.perf_counter() - t
             pred = colour_layer(seg, res.colours)
-            scores[name].append(score_frame(pred, gt, line.ink, seg, res.confidence))
-            if line_in_truth:
-                truth[name].append(score_frame(pred, gt, line.ink | line_in_truth[0], seg))
+            scores[name].append(score_frame(pred, gt, line.ink, seg, res.confidence, extra.get("absent")))
+            if "line_in_truth" in extra:
+                truth[name].append(score_frame(pred, gt, line.ink | extra["line_in_truth"], seg))
     out = {}
     for name in matchers:
         out[name] = summarise(scores[name])
@@ -343,6 +348,9 @@ def main() -> None:
             if "doubt_flagged" in s:
                 extra += f"; N queue flags {s['doubt_flagged']:.1%} of segments, "
                 extra += f"{s['doubt_caught']:.0%} of wrong ones"
+            if "absent" in s:
+                extra += f"; parts the keyframe lacks: {s['absent']} segments, "
+                extra += f"{s['absent_flagged']:.0%} in the N queue, {s['absent_right']:.0%} right"
             print(
                 f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "

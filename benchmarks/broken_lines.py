@@ -175,9 +175,11 @@ def main() -> None:
                     _, nrgba, ngt, _ = frames[k + 1]
                     nline = line_art_from_rgba(damage(nrgba, 2000 + k))
                     case = (reference(rgba, gt, args.gap), nline, segment(nline, args.gap), ngt)
-                    cases[group].append(case + (line_art_from_rgba(nrgba).ink,))
+                    cases[group].append(case + ({"line_in_truth": line_art_from_rgba(nrgba).ink},))
             else:
-                cases[group].append((reference(rgba, gt, args.gap), line, seg, gt, unbroken_ink))
+                cases[group].append(
+                    (reference(rgba, gt, args.gap), line, seg, gt, {"line_in_truth": unbroken_ink})
+                )
         for group in ("a0242", "dwanko"):
             r, n = rec[group]
             line = (

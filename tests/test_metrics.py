@@ -83,6 +83,24 @@ def test_the_doubt_queue_visits_specks_after_the_regions_and_catches_their_mista
     assert (s["doubt_flagged"], s["doubt_caught"]) == (0.5, 0.0)
 
 
+def test_segments_of_parts_the_reference_lacks_are_counted_flagged_and_right():
+    art, seg, gt = _three_panels()
+    pred = gt.copy()
+    pred[:, 62:] = RED  # the third panel is wrong
+    mid, right = seg.labels[5, 45], seg.labels[5, 80]
+    conf = np.ones(seg.n + 1, np.float32)
+    conf[right] = DOUBT_THRESHOLD / 2  # wrong and doubted
+    absent = np.zeros(seg.n + 1, bool)
+    absent[[mid, right]] = True  # two panels show parts the reference lacks
+    s = score_frame(pred, gt, art.ink, seg, conf, absent).summary()
+    assert (s["absent"], s["absent_flagged"], s["absent_right"]) == (2, 0.5, 0.5)
+    conf[right] = 1.0  # a sure mistake on a new part is not caught
+    s = score_frame(pred, gt, art.ink, seg, conf, absent).summary()
+    assert (s["absent_flagged"], s["absent_right"]) == (0.0, 0.5)
+    # Without that truth, no such figures.
+    assert "absent" not in score_frame(pred, gt, art.ink, seg, conf).summary()
+
+
 def test_doubt_figures_only_when_every_frame_had_a_confidence():
     art, seg, gt = _three_panels()
     with_conf = score_frame(gt, gt, art.ink, seg, np.ones(seg.n + 1, np.float32))

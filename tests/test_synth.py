@@ -313,3 +313,23 @@ def test_a_single_drawing_of_real_motion_is_posed_not_nan():
 
     v = _keyed(np.random.default_rng(0), 1, -30.0, 30.0)
     assert v.shape == (1,) and np.isfinite(v).all() and -30 <= v[0] <= 30
+
+
+def test_absent_from_marks_the_segments_of_parts_the_reference_lacks(real_clips):
+    """The truth behind the benchmark's "parts the keyframe lacks": a target segment is
+    absent exactly when no reference segment carries its generator id."""
+    from linepaint.model.data import absent_from, label_frame
+
+    found = 0
+    for c in real_clips:
+        ref = label_frame(c.lines[0], c.gt[0], c.seg[0])
+        for k in (4, 8):
+            tgt = label_frame(c.lines[k], c.gt[k], c.seg[k])
+            absent = absent_from(ref, tgt)
+            assert not absent[0]  # the ink
+            shown = set(ref.ids[ref.ids >= 0].tolist())
+            for s in range(1, tgt.seg.n + 1):
+                assert absent[s] == (tgt.ids[s] >= 0 and int(tgt.ids[s]) not in shown)
+            found += int(absent.sum())
+            assert not absent_from(tgt, tgt).any()
+    assert found > 0  # parts do come into view over the set

@@ -7,7 +7,9 @@ predicted colour over it equals its colour.  Foreground excludes transparent reg
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
 how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
 the engine's confidence per segment: the share of segments the app's doubt queue (``N``)
-visits (flagged) and the share of the wrong segments among them (caught).
+visits (flagged) and the share of the wrong segments among them (caught); and, where the
+truth says which segments show a part the reference does not (procedural clips), how many
+of those the queue visits and how many are right all the same.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class FrameScore:
     flagged: int = 0
     flagged_wrong: int = 0
     doubt_scored: bool = False
+    absent: int = 0
+    absent_flagged: int = 0
+    absent_right: int = 0
 
     def summary(self) -> dict:
         return summarise([self])
@@ -62,6 +67,7 @@ def score_frame(
     ink: np.ndarray,
     seg: Segmentation | None = None,
     confidence: np.ndarray | None = None,
+    absent: np.ndarray | None = None,
 ) -> FrameScore:
     """Score a predicted RGBA frame against a ground-truth RGBA frame.
 
@@ -73,6 +79,8 @@ def score_frame(
     it clicks are not counted.
     confidence: float[seg.n + 1], the engine's confidence per segment, for the doubt
     figures (needs seg).
+    absent: bool[seg.n + 1], segments showing a part the reference does not show, for
+    the figures of those (needs seg and confidence).
     """
     pc, gc = pack_colours(pred), pack_colours(gt)
     free = ~(ink | (gc == pack_colours(np.array([CONTOUR], np.uint8))[0]))
@@ -102,7 +110,7 @@ def score_frame(
         p, g = pc[free] == code, gc[free] == code
         inter[int(code)] = int((p & g).sum())
         union[int(code)] = int((p | g).sum())
-    clicks = segments = flagged = flagged_wrong = 0
+    clicks = segments = flagged = flagged_wrong = n_absent = absent_flagged = absent_right = 0
     if seg is not None:
         lmask = seg.labels > 0
         lab = seg.labels[lmask]
@@ -118,6 +126,11 @@ def score_frame(
             doubt = queue[1:][present]
             flagged = int(doubt.sum())
             flagged_wrong = int((doubt & wrong).sum())
+            if absent is not None:
+                new = np.asarray(absent, bool)[1:][present]
+                n_absent = int(new.sum())
+                absent_flagged = int((new & doubt).sum())
+                absent_right = int((new & ~wrong).sum())
     return FrameScore(
         regions=int(len(ids)),
         regions_right=int(right.sum()),
@@ -131,6 +144,9 @@ def score_frame(
         iou_union=union,
         flagged=flagged,
         flagged_wrong=flagged_wrong,
+        absent=n_absent,
+        absent_flagged=absent_flagged,
+        absent_right=absent_right,
         doubt_scored=seg is not None and confidence is not None,
     )
 
@@ -150,6 +166,9 @@ def summarise(scores: list[FrameScore]) -> dict:
             "segments",
             "flagged",
             "flagged_wrong",
+            "absent",
+            "absent_flagged",
+            "absent_right",
         )
     }
     inter: dict[int, int] = {}
@@ -170,6 +189,10 @@ def summarise(scores: list[FrameScore]) -> dict:
             "doubt_flagged": ratio(tot["flagged"], tot["segments"]),
             "doubt_caught": ratio(tot["flagged_wrong"], tot["clicks"]),
         }
+        if tot["absent"]:
+            doubt["absent"] = tot["absent"]
+            doubt["absent_flagged"] = ratio(tot["absent_flagged"], tot["absent"])
+            doubt["absent_right"] = ratio(tot["absent_right"], tot["absent"])
     return {
         "frames": len(scores),
         "region_accuracy": ratio(tot["regions_right"], tot["regions"]),

@@ -72,6 +72,13 @@ def label_frame(line_rgba: np.ndarray, gt_rgba: np.ndarray, ids: np.ndarray) -> 
     return LabelledFrame(line, seg, majority_ids(seg, ids), region_colours_from_image(seg, gt_rgba))
 
 
+def absent_from(ref: LabelledFrame, tgt: LabelledFrame) -> np.ndarray:
+    """bool[tgt.seg.n + 1]: the target's segments whose part the reference does not show
+    (an arm that swings into view, a strap that appears): no region there to match, so
+    the engine should doubt them."""
+    return (tgt.ids >= 0) & ~np.isin(tgt.ids, ref.ids[ref.ids >= 0])
+
+
 def make_pair(ref: LabelledFrame, tgt: LabelledFrame, crop: int = 32, classic: bool = False) -> PairSample:
     """A training pair; the reference is coloured with its ground truth.  ``classic``:
     include the classical engine's posterior (for networks that take it)."""
