@@ -31,7 +31,7 @@ from .clip import Clip, ClipFrames, choose_keyframes, open_clip
 from .errors import LinepaintError
 from .export import prepare_output, write_frame
 from .image_io import atomic_write_bytes
-from .project import DOUBT_THRESHOLD
+from .project import doubt_queue
 from .propagate import propagate
 
 #: Most frames one task colours in ``nearest`` mode, where every frame depends only on
@@ -45,7 +45,7 @@ INSTALL_RAY = "pip install 'linepaint[cluster]' (from a checkout: pip install -e
 @dataclass(frozen=True)
 class ColouredFrame:
     """One frame :func:`colour_clip` wrote: the engine that coloured it and how many of
-    its regions are below the app's doubt line."""
+    its regions the app's doubt queue would visit."""
 
     stem: str
     engine: str
@@ -95,7 +95,7 @@ def colour_clip(
         colours = result.colours if restyle is None else restyle(result.colours)
         colours = colours if dust is None else settle_dust(result.seg, colours, dust)
         write_frame(out, result.stem, output, frames.line(result.index), result.seg, colours)
-        doubtful = int((result.confidence[1:] < DOUBT_THRESHOLD).sum())
+        doubtful = len(doubt_queue(result.confidence, None, 0))
         yield ColouredFrame(result.stem, result.engine, doubtful)
 
 
