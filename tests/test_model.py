@@ -463,3 +463,32 @@ def test_a_frame_with_too_many_regions_for_the_network_goes_to_the_classical_eng
     assert res.engine.startswith("classic")
     plain = ClassicMatcher().match([ref], lines[1], segs[1], locked={1: (1, 2, 3, 255)})
     assert np.array_equal(res.colours, plain.colours) and tuple(res.colours[1]) == (1, 2, 3, 255)
+
+
+def test_the_prior_gate_starts_where_the_network_without_it_was_and_weighs_each_region():
+    from linepaint.model.network import MatcherConfig, SegmentMatcher
+
+    torch.manual_seed(0)
+    small = dict(channels=(8, 8, 8, 8), stem_width=8, dim=16, heads=2, layers=1)
+    plain = SegmentMatcher(MatcherConfig(**small, extra={"classic_prior": True})).eval()
+    gated = SegmentMatcher(MatcherConfig(**small, extra={"classic_prior": True, "prior_gate": True})).eval()
+    missing, unexpected = gated.load_state_dict(plain.state_dict(), strict=False)
+    assert sorted(missing) == ["gate.bias", "gate.weight"] and not unexpected
+    ref, tgt = torch.randn(5, 16), torch.randn(3, 16)
+    prior = torch.rand(3, 5)
+    classic = torch.rand(3, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(gated(ref, tgt, prior, classic), plain(ref, tgt, prior, classic))
+        # A gate that shuts both priors for one region leaves the others as they were.
+        r, t = gated.mix(ref, tgt)
+        gated.gate.bias.fill_(-30.0)
+        gated.gate.weight.zero_()
+        shut = gated.scores(r, t, prior, classic)
+        open_ = plain.scores(r, t, prior, classic)
+        bare = plain.scores(r, t, torch.zeros_like(prior), torch.ones_like(classic))
+    # With both priors shut, the scores are the tokens' alone (a uniform classical
+    # posterior adds the same log to every column, so compare differences across columns).
+    d_shut = shut[:, :-1] - shut[:, :1]
+    d_bare = bare[:, :-1] - bare[:, :1]
+    torch.testing.assert_close(d_shut, d_bare, atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(d_shut, open_[:, :-1] - open_[:, :1])

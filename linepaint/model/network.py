@@ -29,12 +29,17 @@ class MatcherConfig:
     dim: int = 128
     heads: int = 4
     layers: int = 3  # each one self- plus one cross-attention block
-    #: {"classic_prior": True}: the scores also take the classical engine's posterior.
+    #: {"classic_prior": True}: the scores also take the classical engine's posterior;
+    #: {"prior_gate": True}: each target region weighs the two priors by its own token.
     extra: dict = field(default_factory=dict)
 
     @property
     def classic_prior(self) -> bool:
         return bool(self.extra.get("classic_prior", False))
+
+    @property
+    def prior_gate(self) -> bool:
+        return bool(self.extra.get("prior_gate", False))
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -97,6 +102,14 @@ class SegmentMatcher(nn.Module):
             # Weight of log(classical colour probability): the network learns how far
             # to trust the classical engine and corrects it where its features know better.
             self.classic_weight = nn.Parameter(torch.tensor(1.0))
+        if config.prior_gate:
+            # Per target region, how far to trust the warp and the classical engine (a
+            # limb that swung far is where both are wrong): 2 sigmoid(.) of its token, one
+            # factor per prior, 1 at the start, so a network grown from one without the
+            # gate starts where that one was.
+            self.gate = nn.Linear(d, 2)
+            nn.init.zeros_(self.gate.weight)
+            nn.init.zeros_(self.gate.bias)
 
     def embed(self, crops: torch.Tensor, geometry: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
         """float[n, dim] tokens from uint8 crops [n, C, S, S] and geometry [n, G]."""
@@ -125,12 +138,14 @@ class SegmentMatcher(nn.Module):
         """float[n_tgt, n_ref + 1] logits; the last column is the dustbin."""
         fr, ft = self.proj(ref), self.proj(tgt)
         s = ft @ fr.T * (self.score_scale / math.sqrt(fr.shape[1]))
-        s = s + self.prior_weight * prior.to(s.dtype)
+        gate = 2.0 * torch.sigmoid(self.gate(tgt)).to(s.dtype) if self.config.prior_gate else None
+        warp = self.prior_weight * prior.to(s.dtype)
+        s = s + (warp if gate is None else gate[:, :1] * warp)
         if self.config.classic_prior:
             if classic is None:
                 raise ValueError("this network needs the classical engine's posterior")
-            log_classic = torch.log(classic.float().clamp_min(0.0) + CLASSIC_FLOOR)
-            s = s + self.classic_weight * log_classic.to(s.dtype)
+            log_classic = self.classic_weight * torch.log(classic.float().clamp_min(0.0) + CLASSIC_FLOOR)
+            s = s + (log_classic if gate is None else gate[:, 1:] * log_classic).to(s.dtype)
         return torch.cat([s, self.dustbin(tgt)], dim=1)
 
     def forward(

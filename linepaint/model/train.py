@@ -388,6 +388,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the network also takes the classical engine's colour posterior",
     )
+    p.add_argument(
+        "--prior-gate",
+        action="store_true",
+        help="each target region weighs the warp and classical priors by its own features",
+    )
     p.add_argument("--init", default=None, help="start from these weights (last.pt or .safetensors)")
     return p
 
@@ -418,7 +423,10 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
             layers=a.layers,
             heads=a.heads,
             crop=a.crop,
-            extra={"classic_prior": True} if a.classic_prior else {},
+            extra={
+                **({"classic_prior": True} if a.classic_prior else {}),
+                **({"prior_gate": True} if a.prior_gate else {}),
+            },
         ),
     )
 
