@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF
 
+from ..core.check import dust_regions
 from ..core.project import DOUBT_THRESHOLD, Change
 
 
@@ -114,8 +115,9 @@ class Review:
 
     def _focus_region(self, region: int) -> None:
         seg = self.target_view.seg
-        size = int(seg.area[region]) if seg is not None and region <= seg.n else 0
-        speck = 0 < size < self.project.dust.size
+        speck = (
+            seg is not None and region <= seg.n and bool(dust_regions(seg, self.project.dust.size)[region])
+        )
         self.target_view.show_region(region)
         # A speck is ringed, not tinted: its own colour is what is in doubt.
         self.target_view.highlight(region, (255, 0, 170, 230) if speck else (255, 0, 170, 110), ring=speck)
@@ -123,7 +125,7 @@ class Review:
         if st.source is not None and region < len(st.source):
             self.ref_view.highlight(int(st.source[region]))
         left = len(self._doubt_list())
-        what = f"speck of {size} px" if speck else "region"
+        what = f"speck of {int(seg.area[region])} px" if speck else "region"
         self._status(
             f"Doubtful {what} {self._doubt_cursor + 1} of {left} in this frame "
             f"(confidence {float(st.confidence[region]):.2f})."
