@@ -38,13 +38,21 @@ def _size(text: str) -> tuple[int, int]:
 
 def _int_in(lo: int, hi: int):
     """An argparse type: an integer from ``lo`` to ``hi``, refused in words otherwise."""
+    return _number_in(int, "a whole number", lo, hi)
 
-    def parse(text: str) -> int:
+
+def _float_in(lo: float, hi: float):
+    """An argparse type: a number from ``lo`` to ``hi``, refused in words otherwise."""
+    return _number_in(float, "a number", lo, hi)
+
+
+def _number_in(kind, what: str, lo, hi):
+    def parse(text: str):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not lo <= value <= hi:  # NaN is refused too
             raise argparse.ArgumentTypeError(f"{value} is out of range ({lo} to {hi})")
         return value
 
@@ -222,6 +230,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         size=args.size,
         motion=args.motion,
+        redraw=args.redraw,
     )
     print(f"wrote {len(paths)} clips to {args.out}")
     return 0
@@ -365,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="default",
         help="default: small smooth moves; real: drawn animation (run cycles, key poses, limbs "
         "swinging far, parts crossing, appearing and disappearing)",
+    )
+    y.add_argument(
+        "--redraw",
+        type=_float_in(0.0, 0.2),
+        default=0.0,
+        metavar="AMOUNT",
+        help="draw each part a little differently in every drawing, as by hand: outlines move by "
+        "up to AMOUNT times the part's size (0..0.2; default 0)",
     )
     y.set_defaults(func=cmd_synth)
 

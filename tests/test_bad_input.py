@@ -53,6 +53,8 @@ def _one_error_line(text: str) -> str:
         (["synth", "{tmp}/s", "--frames", "-2"], "--frames"),
         (["synth", "{tmp}/s", "--seed", "-1"], "--seed"),
         (["synth", "{tmp}/s", "--clips", "0"], "--clips"),
+        (["synth", "{tmp}/s", "--redraw", "0.5"], "--redraw"),
+        (["synth", "{tmp}/s", "--redraw", "nan"], "--redraw"),
     ],
 )
 def test_numbers_out_of_range_are_refused_by_the_parser(argv, words, tmp_path, capsys):

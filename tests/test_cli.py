@@ -173,6 +173,15 @@ def test_synth_command_writes_clip_layout(tmp_path):
     assert read_rgba(clip / "gt" / "0001.png").shape == (96, 128, 4)
 
 
+def test_synth_command_redraws_on_request(tmp_path):
+    args = ["--clips", "1", "--frames", "2", "--seed", "3", "--size", "128x96", "--motion", "real"]
+    assert main(["synth", str(tmp_path / "plain"), *args]) == 0
+    assert main(["synth", str(tmp_path / "drawn"), *args, "--redraw", "0.05"]) == 0
+    plain, drawn = (next((tmp_path / k).iterdir()) / "gt" / "0001.png" for k in ("plain", "drawn"))
+    a, b = read_rgba(plain), read_rgba(drawn)
+    assert a.shape == b.shape and not np.array_equal(a, b)
+
+
 @pytest.mark.parametrize("cmd", ["colorize", "evaluate", "segment", "synth"])
 def test_help_for_each_command(cmd):
     out = subprocess.run(

@@ -306,6 +306,47 @@ def test_training_draws_real_motion_clips_by_share():
     assert kinds == {True, False}
 
 
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max((a | b).sum(), 1))
+
+
+@pytest.mark.parametrize("motion", ["default", "real"])
+def test_redraw_varies_the_outlines_of_the_same_drawings(motion):
+    """``redraw`` draws every part a little differently, as an animator's next drawing
+    would: the same parts in the same poses with the same colours, each outline moved by
+    a few percent of its size, and the ground truth still exact."""
+    size = (256, 192)
+    plain = generate_clip(3, frames=3, size=size, motion=motion, background=False)
+    drawn = generate_clip(3, frames=3, size=size, motion=motion, background=False, redraw=0.05)
+    assert plain.palette == drawn.palette
+    lut = drawn.lut()
+    moved = 0
+    for t in range(3):
+        assert np.array_equal(lut[drawn.seg[t]], drawn.gt[t])
+        ids, counts = np.unique(plain.seg[t], return_counts=True)
+        big = ids[(ids >= 2) & (counts >= 200)]
+        assert len(big) >= 5
+        ious = [_iou(plain.seg[t] == i, drawn.seg[t] == i) for i in big]
+        # the same part, where it was (a thin part overlaps itself less for the same move)
+        assert np.median(ious) >= 0.7 and min(ious) >= 0.25, ious
+        moved += sum(v < 0.97 for v in ious)
+    assert moved >= 5
+
+
+def test_training_draws_redrawn_clips():
+    pytest.importorskip("torch")
+    from linepaint.model.train import _parser, settings_from_args, synth_clip_fn
+
+    assert settings_from_args(_parser().parse_args([])).redraw == 0.0
+    assert settings_from_args(_parser().parse_args(["--redraw", "0.06"])).redraw == 0.06
+    size = (128, 96)
+    plain = synth_clip_fn(size, 2, 0.5, real_motion=1.0)(41)
+    drawn = synth_clip_fn(size, 2, 0.5, real_motion=1.0, redraw=0.06)(41)
+    assert np.array_equal(plain.seg[1], generate_clip(41, 2, size, 0.5, motion="real").seg[1])
+    assert plain.palette == drawn.palette
+    assert not np.array_equal(plain.seg[1], drawn.seg[1])
+
+
 def test_a_single_drawing_of_real_motion_is_posed_not_nan():
     """A one-drawing clip (training asks for them) has one key pose: a value, not the 0/0
     of easing between a key and itself."""

@@ -55,6 +55,7 @@ class TrainSettings:
     frames: int = 8
     difficulty: float = 0.5
     real_motion: float = 0.0  # share of clips drawn with synth motion="real"
+    redraw: float = 0.0  # most hand-drawn variation per drawing; each clip draws its own
     pairs_per_clip: int = 6
     new_clip_every: int = 1  # steps between fresh clips
     buffer: int = 96  # pairs kept for replay
@@ -78,12 +79,19 @@ def _device(name: str) -> torch.device:
 
 
 def synth_clip_fn(
-    size: tuple[int, int], frames: int, difficulty: float, spread: float = 0.0, real_motion: float = 0.0
+    size: tuple[int, int],
+    frames: int,
+    difficulty: float,
+    spread: float = 0.0,
+    real_motion: float = 0.0,
+    redraw: float = 0.0,
 ) -> Callable[[int], object]:
     """seed -> clip from :mod:`linepaint.synth`; with ``spread``, the difficulty of each
     clip is drawn (from its seed) within ``difficulty +- spread``; ``real_motion`` is the
     share of clips (chosen by seed) drawn with ``motion="real"`` (drawn animation: limbs
-    swinging far, parts crossing, appearing and disappearing) instead of the default."""
+    swinging far, parts crossing, appearing and disappearing) instead of the default;
+    ``redraw``, the most hand-drawn variation of the parts' outlines between drawings
+    (``generate_clip(redraw=...)``), each clip drawing its own amount in 0..redraw."""
     from ..synth import generate_clip
 
     def make(seed: int):
@@ -91,8 +99,9 @@ def synth_clip_fn(
         if spread:
             d = float(np.clip(difficulty + np.random.default_rng([seed, 7]).uniform(-spread, spread), 0, 1))
         real = real_motion > 0 and np.random.default_rng([seed, 15]).random() < real_motion
+        wobble = float(np.random.default_rng([seed, 21]).uniform(0, redraw)) if redraw > 0 else 0.0
         return generate_clip(
-            seed, frames=frames, size=size, difficulty=d, motion="real" if real else "default"
+            seed, frames=frames, size=size, difficulty=d, motion="real" if real else "default", redraw=wobble
         )
 
     return make
@@ -332,6 +341,7 @@ def train(
                 "frames": s.frames,
                 "difficulty": s.difficulty,
                 "real_motion": s.real_motion,
+                **({"redraw": s.redraw} if s.redraw else {}),
                 "max_gap": s.max_gap,
                 "val_pairs_per_clip": s.val_pairs_per_clip,
             },
@@ -368,6 +378,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SHARE",
         help="share of training and validation clips drawn with synth motion=real (0..1; with it, "
         "--frames 9 --max-gap 8 reach the keyframe distances of the motion benchmark)",
+    )
+    p.add_argument(
+        "--redraw",
+        type=float,
+        default=d.redraw,
+        metavar="AMOUNT",
+        help="hand-drawn variation of the parts' outlines between drawings: each training clip "
+        "draws its own amount in 0..AMOUNT (a share of the part's size; validation clips have none)",
     )
     p.add_argument("--pairs-per-clip", type=int, default=d.pairs_per_clip)
     p.add_argument("--new-clip-every", type=int, default=d.new_clip_every)
@@ -407,6 +425,7 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
         frames=a.frames,
         difficulty=a.difficulty,
         real_motion=a.real_motion,
+        redraw=a.redraw,
         pairs_per_clip=a.pairs_per_clip,
         new_clip_every=a.new_clip_every,
         max_gap=a.max_gap,
@@ -445,7 +464,7 @@ def train_main(argv: list[str]) -> int:
     # Validation at the nominal difficulty; training clips spread around it.
     val_fn = synth_clip_fn(s.size, s.frames, s.difficulty, real_motion=s.real_motion)
     val = validation_set(val_fn, s) if s.val_clips > 0 else []
-    clip_fn = synth_clip_fn(s.size, s.frames, s.difficulty, a.difficulty_spread, s.real_motion)
+    clip_fn = synth_clip_fn(s.size, s.frames, s.difficulty, a.difficulty_spread, s.real_motion, s.redraw)
     train(s, clip_fn, out=a.out, export=a.export, log=lambda m: print(m, flush=True), val_samples=val)
     return 0
 

@@ -124,16 +124,20 @@ def generate_clip(
     background: bool | None = None,
     framing: str | None = None,
     motion: str = "default",
+    redraw: float = 0.0,
 ) -> SynthClip:
     """Generate one clip in memory; deterministic for a given (seed, frames, size, difficulty,
-    motion).
+    motion, redraw).
 
     size is (W, H).  difficulty 0..1 scales every motion amplitude.  characters (1 or 2)
     background and framing ("full", "mid", "bust") force those choices; None draws them
     from the seed.  motion: "default", small smooth moves per frame (what the shipped
     weights were trained on), or "real", drawn animation (:mod:`linepaint.synth.acting`):
     run and walk cycles and key poses with limbs swinging far, parts crossing, turning,
-    appearing and disappearing between drawings.
+    appearing and disappearing between drawings.  redraw: each drawing redraws every
+    part a little differently, as an animator does (:func:`redraw_field`): outlines move
+    by up to ``redraw`` times the part's size, afresh each drawing; 0 (the default) draws
+    the same clip as before the option existed.
     """
     if motion not in MOTIONS:
         raise ValueError(f"motion must be one of {', '.join(MOTIONS)}, not {motion!r}")
@@ -180,7 +184,8 @@ def generate_clip(
 
     out_lines, out_gt, out_seg = [], [], []
     for t in range(frames):
-        items = _frame_items(t, bg_items, actors, cam, scale, base_w)
+        wobble = redraw_field(seed, t, actors, redraw) if redraw > 0 else None
+        items = _frame_items(t, bg_items, actors, cam, scale, base_w, wobble)
         canvas = Canvas(w * SS, h * SS, rng, gap_rate)
         for it in sorted(items, key=lambda it: it.z):
             canvas.draw(it)
@@ -199,15 +204,49 @@ def generate_clip(
     )
 
 
+#: Spatial period of the redraw field, as a multiple of the part's size.
+REDRAW_PERIOD = (0.6, 1.6)
+
+
+def redraw_field(seed: int, t: int, actors: list[_Actor], amount: float):
+    """(actor index, part index, points) -> points: drawing t's hand-drawn variation of each
+    part's outline and strokes, in character units.  Two sine waves per axis with a period
+    near the part's size and an amplitude of up to ``amount`` times it, drawn from a
+    generator of its own (seed, t): the clip's plan is the same with or without it.  A
+    part clipped to another moves with that one, so a shadow stays inside its part."""
+    rng = np.random.default_rng([seed, t, 0x5EDA])
+    waves = {}
+    for a, actor in enumerate(actors):
+        for i, p in enumerate(actor.char.parts):
+            pts = p.shape if p.shape is not None else (np.concatenate(p.strokes) if p.strokes else None)
+            size = float(np.ptp(pts, axis=0).max()) if pts is not None and len(pts) else 0.0
+            k = rng.normal(size=(2, 2, 2))
+            k *= 2 * np.pi / (np.linalg.norm(k, axis=-1, keepdims=True) * max(size, 1e-6))
+            k /= rng.uniform(*REDRAW_PERIOD, (2, 2, 1))
+            amp = amount * size * rng.uniform(0.25, 0.5, (2, 2))
+            waves[a, i] = (k, rng.uniform(0, 2 * np.pi, (2, 2)), amp)
+
+    def wobble(a: int, i: int, pts: np.ndarray) -> np.ndarray:
+        parts = actors[a].char.parts
+        while parts[i].clip >= 0:
+            i = parts[i].clip
+        k, phase, amp = waves[a, i]
+        # axis d moves by the sum of two waves over the points' position
+        shift = np.stack([(amp[d] * np.sin(pts @ k[d].T + phase[d])).sum(axis=1) for d in (0, 1)], axis=1)
+        return pts + shift
+
+    return wobble
+
+
 def _frame_items(
-    t: int, bg_items, actors: list[_Actor], cam: CameraMotion, scale: float, base_w: float
+    t: int, bg_items, actors: list[_Actor], cam: CameraMotion, scale: float, base_w: float, wobble=None
 ) -> list[Item]:
     cm = cam.matrix(t)
     items = []
     for k, (pid, poly) in enumerate(bg_items):
         q = poly @ cm[:2, :2].T + cm[:2, 2]
         items.append(Item(pid, cam.warp(q, t) * SS, z=-1000.0 + k, width=base_w))
-    for a in actors:
+    for ai, a in enumerate(actors):
         mats = a.motion.matrices(a.char, t, scale)
         top: dict[int, Item] = {}
         for i, p in enumerate(a.char.parts):
@@ -218,7 +257,9 @@ def _frame_items(
             m = cm @ mats[i]
             a2, b2 = m[:2, :2].T, m[:2, 2]
 
-            def tf(pts, a2=a2, b2=b2):
+            def tf(pts, a2=a2, b2=b2, i=i, ai=ai):
+                if wobble is not None:
+                    pts = wobble(ai, i, pts)
                 return cam.warp(pts @ a2 + b2, t) * SS
 
             if p.clip >= 0:
@@ -286,10 +327,11 @@ def iter_clips(
     size: tuple[int, int] = (512, 512),
     difficulty: float = 0.5,
     motion: str = "default",
+    redraw: float = 0.0,
 ) -> Iterator[SynthClip]:
     """Yield clips one at a time (for training loops and progress reporting)."""
     for i in range(clips):
-        yield generate_clip(clip_seed(seed, i), frames, size, difficulty, motion=motion)
+        yield generate_clip(clip_seed(seed, i), frames, size, difficulty, motion=motion, redraw=redraw)
 
 
 def write_clips(
@@ -300,10 +342,11 @@ def write_clips(
     size: tuple[int, int] = (512, 512),
     difficulty: float = 0.5,
     motion: str = "default",
+    redraw: float = 0.0,
 ) -> list[Path]:
     """Write ``out_dir/clip_000`` ... each from its own derived seed; returns the clip folders."""
     paths = []
-    for i, clip in enumerate(iter_clips(seed, clips, frames, size, difficulty, motion)):
+    for i, clip in enumerate(iter_clips(seed, clips, frames, size, difficulty, motion, redraw)):
         p = Path(out_dir) / f"clip_{i:03d}"
         write_clip(clip, p)
         paths.append(p)
