@@ -22,7 +22,9 @@
     and 8 away (both ways), reported per distance, with the segments that show a part the
     keyframe lacks (how many the N queue visits, how many are right anyway); and the same
     clips propagated from drawing 0 alone and from drawings 0 and 8, ``nearest`` and
-    ``forward``.  ``--motion`` scores this set alone.
+    ``forward``.  ``--motion`` scores this set alone; ``--redraw AMOUNT`` scores it again
+    with every drawing redrawn by hand (each part's outline varied by up to AMOUNT of its
+    size), as real drawings vary.
 
 ``--clip DIR...`` scores clips in the BasicPBC layout with every frame coloured instead
 (the published data sets, or real art of your own) the same way as (d).
@@ -34,7 +36,7 @@ Prints per engine and set, with the doubt figures (the segments the app's doubt 
 
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
         [--weights FILE.safetensors] [--blend W] [--per-k] [--clip DIR ...]
-        [--warp-amplitude PX ...] [--scan] [--motion]
+        [--warp-amplitude PX ...] [--scan] [--motion] [--redraw AMOUNT]
 """
 
 from __future__ import annotations
@@ -80,12 +82,13 @@ def procedural(matchers: dict, quick: bool) -> dict:
     return compare_engines(matchers, clips, max_gap=3)
 
 
-def procedural_motion(matchers: dict, quick: bool) -> dict:
+def procedural_motion(matchers: dict, quick: bool, redraw: float = 0.0) -> dict:
     """{"distance d": summary} of set (e): each keyframe 0, 4, 8 of a 9-drawing clip colours
-    the drawings d before and after it."""
+    the drawings d before and after it; ``redraw``: every drawing's outlines redrawn by that
+    much (``generate_clip(redraw=...)``)."""
     cases = {d: [] for d in MOTION_DISTANCES}
     for seed in list(MOTION_SEEDS)[: 3 if quick else None]:
-        clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real")
+        clip = generate_clip(seed, frames=9, size=(512, 384), difficulty=0.5, motion="real", redraw=redraw)
         frames = [label_frame(clip.lines[i], clip.gt[i], clip.seg[i]) for i in range(clip.frames)]
         for d in MOTION_DISTANCES:
             for k in (0, 4, 8):
@@ -311,6 +314,14 @@ def main() -> None:
     ap.add_argument(
         "--motion", action="store_true", help="score only the procedural real-motion set (e), per distance"
     )
+    ap.add_argument(
+        "--redraw",
+        type=float,
+        default=0.0,
+        metavar="AMOUNT",
+        help="also score set (e) with every drawing's outlines redrawn by AMOUNT of each part's "
+        "size, as an animator's drawings vary (generate_clip(redraw=...))",
+    )
     args = ap.parse_args()
     matchers = {"classic": get_matcher("classic")}
     try:
@@ -330,6 +341,9 @@ def main() -> None:
     if not args.clip:
         for key, by_engine in procedural_motion(matchers, args.quick).items():
             sets[f"procedural real motion, {key}"] = by_engine
+        if args.redraw > 0:
+            for key, by_engine in procedural_motion(matchers, args.quick, args.redraw).items():
+                sets[f"procedural redrawn {args.redraw:g}, {key}"] = by_engine
         for key, by_engine in procedural_propagation(matchers, args.quick).items():
             sets[f"procedural propagation, {key}"] = by_engine
     if not args.clip and not args.motion:
