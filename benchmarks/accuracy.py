@@ -34,9 +34,16 @@ Prints per engine and set, with the doubt figures (the segments the app's doubt 
 ``mean fg region accuracy: X`` for
 ``--engine`` (classic by default) as the last line.  Sets (b) and (c) are skipped without ../shared.
 
+Each accuracy comes with its 95 % interval over the set's regions (dwanko from the
+previous drawing: 145 regions, about +-5 points), and under each set the engine of
+``--engine`` against each other one region by region: the regions only one of the two got
+right and the chance of a split that uneven between equally good engines (McNemar's exact
+test).  ``--weights W --against-shipped`` also runs the shipped weights, so a new stage
+is judged against them on the same regions.
+
     .venv/bin/python benchmarks/accuracy.py [--engine classic|learned] [--quick]
         [--weights FILE.safetensors] [--blend W] [--per-k] [--clip DIR ...]
-        [--warp-amplitude PX ...] [--scan] [--motion] [--redraw AMOUNT]
+        [--warp-amplitude PX ...] [--scan] [--motion] [--redraw AMOUNT] [--against-shipped]
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ from linepaint.core.image_io import read_rgba
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.match import get_matcher
 from linepaint.core.match.base import Reference
-from linepaint.core.metrics import score_frame, summarise
+from linepaint.core.metrics import paired, score_frame, summarise
 from linepaint.core.propagate import propagate
 from linepaint.core.render import colour_layer, region_colours_from_image
 from linepaint.core.segment import segment
@@ -74,6 +81,11 @@ MOTION_DISTANCES = (1, 4, 8)
 #: up to 3 degrees of rotation, 3 % of scale and 2 % of shift).  The figure reported is at
 #: this strength; ``--warp-amplitude`` sweeps others.
 WARP_AMPLITUDE = 40.0
+
+
+def summary(scores: list) -> dict:
+    """:func:`summarise` plus the frames' own scores, for the paired comparison."""
+    return {**summarise(scores), "frame_scores": scores}
 
 
 def procedural(matchers: dict, quick: bool) -> dict:
@@ -127,7 +139,7 @@ def score_cases(matchers: dict, cases) -> dict:
                 truth[name].append(score_frame(pred, gt, line.ink | extra["line_in_truth"], seg))
     out = {}
     for name in matchers:
-        out[name] = summarise(scores[name])
+        out[name] = summary(scores[name])
         if truth[name]:
             out[name]["truth regions"] = summarise(truth[name])
         out[name]["seconds"] = round(seconds[name] / max(n, 1), 3)
@@ -177,8 +189,8 @@ def smoke_round_trip(matchers: dict, quick: bool, per_k: bool = False) -> dict:
             if per_k:
                 acc = scores[-1].summary()["fg_region_accuracy"]
                 print(f"smoke {last} -> {k:2d} -> {last}  {name:8s} fg region acc {acc:.4f}")
-        out["round trip"][name] = summarise(scores)
-        out["round trip, k >= 1"][name] = summarise([s for k, s in zip(ks, scores, strict=True) if k >= 1])
+        out["round trip"][name] = summary(scores)
+        out["round trip, k >= 1"][name] = summary([s for k, s in zip(ks, scores, strict=True) if k >= 1])
     if 0 not in ks:
         del out["round trip, k >= 1"]
     return out
@@ -231,7 +243,7 @@ def from_keys(matchers: dict, root: Path, keys: str, mode: str) -> dict:
     for name, m in matchers.items():
         t = time.perf_counter()
         scores = key_scores(m, root, keys, mode)
-        out[name] = summarise(scores)
+        out[name] = summary(scores)
         out[name]["seconds"] = round((time.perf_counter() - t) / max(len(scores), 1), 3)
     return out
 
@@ -270,7 +282,7 @@ def procedural_propagation(matchers: dict, quick: bool) -> dict:
             for case, (keys, mode) in cases.items():
                 for name, m in matchers.items():
                     scores[case][name] += key_scores(m, root, keys, mode)
-    return {case: {name: summarise(v) for name, v in by.items()} for case, by in scores.items()}
+    return {case: {name: summary(v) for name, v in by.items()} for case, by in scores.items()}
 
 
 def motion_sets(matchers: dict, root: Path) -> dict:
@@ -322,6 +334,11 @@ def main() -> None:
         help="also score set (e) with every drawing's outlines redrawn by AMOUNT of each part's "
         "size, as an animator's drawings vary (generate_clip(redraw=...))",
     )
+    ap.add_argument(
+        "--against-shipped",
+        action="store_true",
+        help="with --weights: also run the shipped weights, and compare the two region by region",
+    )
     args = ap.parse_args()
     matchers = {"classic": get_matcher("classic")}
     try:
@@ -330,6 +347,8 @@ def main() -> None:
         if args.weights or weights_available():
             extra = {} if args.blend is None else {"classic_weight": args.blend}
             matchers["learned"] = LearnedMatcher("cpu", weights=args.weights, **extra)
+            if args.weights and args.against_shipped and weights_available():
+                matchers["shipped"] = LearnedMatcher("cpu", **extra)
     except ImportError:
         pass
     if args.engine not in matchers:
@@ -365,11 +384,20 @@ def main() -> None:
             if "absent" in s:
                 extra += f"; parts the keyframe lacks: {s['absent']} segments, "
                 extra += f"{s['absent_flagged']:.0%} in the N queue, {s['absent_right']:.0%} right"
+            low, high = s["fg_region_interval"]
             print(
-                f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f}  "
+                f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f} "
+                f"({low:.2f}-{high:.2f}, {s['fg_regions']} regions)  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "
                 f"mIoU {s['miou']:.4f}  clicks {s['clicks_to_fix']}/{s['segments']}{extra}"
             )
+        for name in by_engine:
+            if name != args.engine and args.engine in by_engine:
+                d = paired(by_engine[args.engine]["frame_scores"], by_engine[name]["frame_scores"])
+                print(
+                    f"{'':34s} {args.engine} against {name}: right with {args.engine} alone "
+                    f"{d['a_only']}, with {name} alone {d['b_only']} regions (p {d['p']:.2f})"
+                )
     for name in matchers:
         if name != args.engine:
             mean = np.mean([by[name]["fg_region_accuracy"] for by in sets.values()])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from linepaint.core.check import Dust
 from linepaint.core.lineart import line_art_from_rgba
-from linepaint.core.metrics import score_frame, summarise
+from linepaint.core.metrics import paired, score_frame, summarise, wilson_interval
 from linepaint.core.project import DOUBT_THRESHOLD, doubt_queue
 from linepaint.core.segment import segment
 
@@ -124,3 +125,43 @@ def test_ground_truth_lines_wider_than_the_ink_are_not_counted_as_regions():
     pred[:, :29] = GREEN
     s = score_frame(pred, wide, art.ink, seg)
     assert (s.fg_regions, s.fg_regions_right) == (3, 2)
+
+
+def test_two_engines_are_compared_region_by_region():
+    """paired() counts the regions only one engine got right, frame by frame, and says
+    how likely so uneven a split is between two equally good engines."""
+    art, seg, gt = _three_panels()
+    one_wrong = gt.copy()
+    one_wrong[:, 62:] = RED
+    two_wrong = one_wrong.copy()
+    two_wrong[:, :30] = GREEN
+    a = [score_frame(gt, gt, art.ink), score_frame(one_wrong, gt, art.ink)]
+    b = [score_frame(two_wrong, gt, art.ink), score_frame(two_wrong, gt, art.ink)]
+    d = paired(a, b)
+    # Frame 1: a right on all three, b on the middle one; frame 2: a right on two, b on one.
+    assert (d["a_only"], d["b_only"]) == (3, 0)
+    assert d["p"] == 0.25  # 3 of 3 discordant regions one way: 2 * 0.5 ** 3
+    assert paired(b, a)["b_only"] == 3
+    same = paired(a, a)
+    assert (same["a_only"], same["b_only"], same["p"]) == (0, 0, 1.0)
+    with pytest.raises(ValueError):
+        paired(a, b[:1])
+    other = np.zeros_like(gt)
+    other[:, :46], other[:, 46:] = RED, BLUE  # a frame of other regions
+    with pytest.raises(ValueError):
+        paired(a[:1], [score_frame(other, other, art.ink & False)])
+
+
+def test_the_summary_gives_an_interval_around_the_accuracy():
+    art, seg, gt = _three_panels()
+    pred = gt.copy()
+    pred[:, 62:] = RED
+    s = summarise([score_frame(pred, gt, art.ink)] * 40)  # 80 of 120 regions right
+    low, high = s["fg_region_interval"]
+    assert low < s["fg_region_accuracy"] < high
+    assert 0.57 < low < 0.60 and 0.74 < high < 0.76
+    # More regions, a narrower interval; none scored, no knowledge at all.
+    wide = wilson_interval(8, 12)
+    assert wide[0] < low and wide[1] > high
+    assert wilson_interval(0, 0) == [0.0, 1.0]
+    assert wilson_interval(10, 10)[1] == 1.0

@@ -25,7 +25,8 @@ def compare_engines(
 
     Summary keys: those of :func:`linepaint.core.metrics.summarise` plus ``seg_fg_accuracy``
     (share of foreground segments given their ground-truth colour) and ``seconds``
-    (matching time per pair).
+    (matching time per pair), and ``frame_scores``, the frames' own scores (for
+    :func:`~linepaint.core.metrics.paired`; not JSON).
     """
     scores = {k: [] for k in matchers}
     seg_right = dict.fromkeys(matchers, 0)
@@ -59,5 +60,6 @@ def compare_engines(
         s = summarise(scores[name])
         s["seg_fg_accuracy"] = round(seg_right[name] / max(seg_total, 1), 4)
         s["seconds"] = round(seconds[name] / max(pairs, 1), 4)
+        s["frame_scores"] = scores[name]
         out[name] = s
     return out
