@@ -492,3 +492,56 @@ def test_the_prior_gate_starts_where_the_network_without_it_was_and_weighs_each_
     d_bare = bare[:, :-1] - bare[:, :1]
     torch.testing.assert_close(d_shut, d_bare, atol=1e-4, rtol=1e-4)
     assert not torch.allclose(d_shut, open_[:, :-1] - open_[:, :1])
+
+
+def test_the_fused_loss_scores_the_colours_the_engine_chooses_from():
+    """fused_colour_loss: the network's colours with a share of each region, and all of
+    its "no match", following the classical posterior, as fuse_with_classic blends them."""
+    from linepaint.core.match.learned import fuse_with_classic
+    from linepaint.model.network import fused_colour_loss
+
+    # Three reference regions, the first two of colour 0, the third of colour 1.
+    onehot = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    # Region 0: sure of reference region 2 (colour 1); region 1: all "no match".
+    logits = torch.tensor([[-30.0, -30.0, 30.0, -30.0], [-30.0, -30.0, -30.0, 30.0]])
+    # The classical posterior per reference region: each region of a colour carries it.
+    classic = torch.tensor([[0.8, 0.8, 0.2], [0.1, 0.1, 0.9]])
+    w = 0.3
+    target = torch.tensor([1, 1])
+    loss = fused_colour_loss(logits, classic, onehot, target, w)
+    # Region 0: 0.7 * 1 + 0.3 * 0.2; region 1: the classical 0.9 alone.
+    expected = -(np.log(0.7 + 0.3 * 0.2) + np.log(0.9)) / 2
+    assert float(loss) == pytest.approx(expected, abs=1e-4)
+    # The same blend as the engine's (colour tables over the same palette).
+    net = torch.softmax(logits, 1)
+    fused = fuse_with_classic(
+        (net[:, :-1] @ onehot).numpy(), net[:, -1].numpy(), np.array([[0.8, 0.2], [0.1, 0.9]]), w
+    )
+    assert -np.log(fused[[0, 1], [1, 1]]).mean() == pytest.approx(float(loss), abs=1e-4)
+    # A colour the reference lacks is left out; none left: no loss, and still a graph.
+    assert float(fused_colour_loss(logits, classic, onehot, torch.tensor([-1, 1]), w)) == pytest.approx(
+        -np.log(0.9), abs=1e-4
+    )
+    none = fused_colour_loss(logits.requires_grad_(), classic, onehot, torch.tensor([-1, -1]), w)
+    assert none.detach().item() == 0.0 and none.requires_grad
+
+
+def test_training_with_the_fused_loss_adds_it_to_the_match_loss():
+    pytest.importorskip("linepaint.synth")
+    from linepaint.model.data import clip_pairs
+    from linepaint.model.network import MatcherConfig, SegmentMatcher
+    from linepaint.model.train import batch_loss
+    from linepaint.synth import generate_clip
+
+    torch.manual_seed(0)
+    small = dict(channels=(8, 8, 8, 8), stem_width=8, dim=16, heads=2, layers=1)
+    model = SegmentMatcher(MatcherConfig(**small, extra={"classic_prior": True})).eval()
+    clip = generate_clip(3, frames=3, size=(160, 120), difficulty=0.3)
+    batch = clip_pairs(clip, np.random.default_rng(0), 2, max_gap=2, classic=True)
+    assert batch
+    device = torch.device("cpu")
+    plain = batch_loss(model, batch, device)
+    both = batch_loss(model, batch, device, fused=1.0)
+    assert torch.isfinite(both) and both.item() > plain.item() > 0
+    both.backward()
+    assert model.dustbin[0].weight.grad is not None

@@ -171,3 +171,33 @@ def match_loss(logits: torch.Tensor, positive: torch.Tensor, valid: torch.Tensor
     per = -torch.logsumexp(logp.masked_fill(~pos, float("-inf")), dim=1)
     per = per[valid]
     return per.mean() if len(per) else logits.sum() * 0.0
+
+
+def fused_colour_loss(
+    logits: torch.Tensor,
+    classic: torch.Tensor,
+    ref_onehot: torch.Tensor,
+    target: torch.Tensor,
+    classic_weight: float,
+) -> torch.Tensor:
+    """Cross-entropy of the colours the engine finally chooses from, as
+    :func:`linepaint.core.match.learned.fuse_with_classic` makes them: the network's
+    colour probabilities, with ``classic_weight`` of every region and the share it gave
+    to "no match" following the classical posterior.  Trained on, the network learns
+    where the classical engine is right and its own word can go to "no match", and where
+    it must overrule it.
+
+    logits: [n_tgt, n_ref + 1]; classic: [n_tgt, n_ref], the classical probability of
+    each reference region's colour; ref_onehot: [n_ref, k] float, each reference region's
+    colour in a palette of k; target: long[n_tgt], the ground-truth colour's index in that
+    palette (-1: a colour the reference does not have, left out).
+    """
+    probs = torch.softmax(logits.float(), dim=1)
+    net = probs[:, :-1] @ ref_onehot
+    posterior = (classic.float().clamp_min(0.0) @ ref_onehot) / ref_onehot.sum(0).clamp_min(1.0)
+    share = classic_weight + (1.0 - classic_weight) * probs[:, -1:]
+    fused = (1.0 - classic_weight) * net + share * posterior
+    ok = target >= 0
+    if not bool(ok.any()):
+        return logits.sum() * 0.0
+    return -torch.log(fused[ok].gather(1, target[ok, None])[:, 0].clamp_min(1e-6)).mean()

@@ -24,7 +24,7 @@ import torch
 from ..core.render import pack_colours
 from .data import PairSample, clip_pairs
 from .infer import as_tensor, predict_pair, to_device
-from .network import MatcherConfig, SegmentMatcher, match_loss
+from .network import MatcherConfig, SegmentMatcher, fused_colour_loss, match_loss
 
 #: Validation clips use seeds from here on.
 VAL_SEED_BASE = 1_000_000
@@ -56,6 +56,7 @@ class TrainSettings:
     difficulty: float = 0.5
     real_motion: float = 0.0  # share of clips drawn with synth motion="real"
     redraw: float = 0.0  # most hand-drawn variation per drawing; each clip draws its own
+    fused_loss: float = 0.0  # weight of the loss on the engine's fused colours (classic_prior only)
     pairs_per_clip: int = 6
     new_clip_every: int = 1  # steps between fresh clips
     buffer: int = 96  # pairs kept for replay
@@ -116,8 +117,27 @@ def _tensors(sample: PairSample, device: torch.device):
     )
 
 
-def batch_loss(model: SegmentMatcher, batch: list[PairSample], device: torch.device) -> torch.Tensor:
-    """Mean inclusion loss over pairs; all crops of the batch go through the CNN at once."""
+def _colour_targets(sample: PairSample, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(reference regions' colours one-hot [n_ref, k], each target's colour index or -1)
+    for :func:`fused_colour_loss`."""
+    ref = pack_colours(sample.ref_colours[1:])
+    palette, which = np.unique(ref, return_inverse=True)
+    onehot = np.zeros((len(ref), len(palette)), np.float32)
+    onehot[np.arange(len(ref)), which] = 1.0
+    tgt = pack_colours(sample.tgt_colours[1:])
+    pos = np.minimum(np.searchsorted(palette, tgt), len(palette) - 1)
+    index = np.where(palette[pos] == tgt, pos, -1)
+    return as_tensor(onehot, device), as_tensor(np.asarray(index, np.int64), device)
+
+
+def batch_loss(
+    model: SegmentMatcher, batch: list[PairSample], device: torch.device, fused: float = 0.0
+) -> torch.Tensor:
+    """Mean inclusion loss over pairs; all crops of the batch go through the CNN at once.
+    ``fused``: plus that weight of :func:`fused_colour_loss` (a network that takes the
+    classical posterior), with the engine's share of it."""
+    from ..core.match.learned import PRIOR_NETWORK_CLASSIC_WEIGHT
+
     parts = [_tensors(s, device) for s in batch]
     crops = torch.cat([torch.cat([p[0], p[2]]) for p in parts])
     geo = torch.cat([torch.cat([p[1], p[3]]) for p in parts])
@@ -125,14 +145,20 @@ def batch_loss(model: SegmentMatcher, batch: list[PairSample], device: torch.dev
         tokens = model.embed(crops, geo)
         losses = []
         at = 0
-        for rc, _, tc, _, prior, classic, pos, valid in parts:
+        for sample, (rc, _, tc, _, prior, classic, pos, valid) in zip(batch, parts, strict=True):
             r = tokens[at : at + len(rc)]
             t = tokens[at + len(rc) : at + len(rc) + len(tc)]
             at += len(rc) + len(tc)
             if len(rc) == 0 or len(tc) == 0:
                 continue
             logits = model(r, t, prior, classic)
-            losses.append(match_loss(logits, pos, valid))
+            loss = match_loss(logits, pos, valid)
+            if fused > 0 and classic is not None:
+                onehot, target = _colour_targets(sample, device)
+                loss = loss + fused * fused_colour_loss(
+                    logits, classic, onehot, target, PRIOR_NETWORK_CLASSIC_WEIGHT
+                )
+            losses.append(loss)
     return torch.stack(losses).mean() if losses else tokens.sum() * 0.0
 
 
@@ -289,7 +315,7 @@ def train(
         t_data += tt - td
         for g in opt.param_groups:
             g["lr"] = s.lr * _lr_factor(step, s)
-        loss = batch_loss(model, batch, device)
+        loss = batch_loss(model, batch, device, s.fused_loss)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -342,6 +368,7 @@ def train(
                 "difficulty": s.difficulty,
                 "real_motion": s.real_motion,
                 **({"redraw": s.redraw} if s.redraw else {}),
+                **({"fused_loss": s.fused_loss} if s.fused_loss else {}),
                 "max_gap": s.max_gap,
                 "val_pairs_per_clip": s.val_pairs_per_clip,
             },
@@ -387,6 +414,14 @@ def _parser() -> argparse.ArgumentParser:
         help="hand-drawn variation of the parts' outlines between drawings: each training clip "
         "draws its own amount in 0..AMOUNT (a share of the part's size; validation clips have none)",
     )
+    p.add_argument(
+        "--fused-loss",
+        type=float,
+        default=d.fused_loss,
+        metavar="WEIGHT",
+        help="with --classic-prior: also train on the colours the engine chooses from, the "
+        "network's blended with the classical posterior as the engine blends them (0: off)",
+    )
     p.add_argument("--pairs-per-clip", type=int, default=d.pairs_per_clip)
     p.add_argument("--new-clip-every", type=int, default=d.new_clip_every)
     p.add_argument("--max-gap", type=int, default=d.max_gap)
@@ -426,6 +461,7 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
         difficulty=a.difficulty,
         real_motion=a.real_motion,
         redraw=a.redraw,
+        fused_loss=a.fused_loss,
         pairs_per_clip=a.pairs_per_clip,
         new_clip_every=a.new_clip_every,
         max_gap=a.max_gap,
