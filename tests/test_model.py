@@ -543,5 +543,10 @@ def test_training_with_the_fused_loss_adds_it_to_the_match_loss():
     plain = batch_loss(model, batch, device)
     both = batch_loss(model, batch, device, fused=1.0)
     assert torch.isfinite(both) and both.item() > plain.item() > 0
+    # The trainer blends the classical posterior in as the engine does.
+    from linepaint.core.match.learned import PRIOR_NETWORK_CLASSIC_WEIGHT
+    from linepaint.model.train import TrainSettings
+
+    assert TrainSettings().fused_share == PRIOR_NETWORK_CLASSIC_WEIGHT
     both.backward()
     assert model.dustbin[0].weight.grad is not None

@@ -57,6 +57,10 @@ class TrainSettings:
     real_motion: float = 0.0  # share of clips drawn with synth motion="real"
     redraw: float = 0.0  # most hand-drawn variation per drawing; each clip draws its own
     fused_loss: float = 0.0  # weight of the loss on the engine's fused colours (classic_prior only)
+    #: The classical share the engine blends in (``core.match.learned.PRIOR_NETWORK_CLASSIC_WEIGHT``,
+    #: which the model package may not import: the engine imports the model; a test keeps
+    #: the two equal).
+    fused_share: float = 0.3
     pairs_per_clip: int = 6
     new_clip_every: int = 1  # steps between fresh clips
     buffer: int = 96  # pairs kept for replay
@@ -131,13 +135,15 @@ def _colour_targets(sample: PairSample, device: torch.device) -> tuple[torch.Ten
 
 
 def batch_loss(
-    model: SegmentMatcher, batch: list[PairSample], device: torch.device, fused: float = 0.0
+    model: SegmentMatcher,
+    batch: list[PairSample],
+    device: torch.device,
+    fused: float = 0.0,
+    share: float = TrainSettings.fused_share,
 ) -> torch.Tensor:
     """Mean inclusion loss over pairs; all crops of the batch go through the CNN at once.
     ``fused``: plus that weight of :func:`fused_colour_loss` (a network that takes the
-    classical posterior), with the engine's share of it."""
-    from ..core.match.learned import PRIOR_NETWORK_CLASSIC_WEIGHT
-
+    classical posterior), with ``share`` of the classical posterior blended in."""
     parts = [_tensors(s, device) for s in batch]
     crops = torch.cat([torch.cat([p[0], p[2]]) for p in parts])
     geo = torch.cat([torch.cat([p[1], p[3]]) for p in parts])
@@ -155,9 +161,7 @@ def batch_loss(
             loss = match_loss(logits, pos, valid)
             if fused > 0 and classic is not None:
                 onehot, target = _colour_targets(sample, device)
-                loss = loss + fused * fused_colour_loss(
-                    logits, classic, onehot, target, PRIOR_NETWORK_CLASSIC_WEIGHT
-                )
+                loss = loss + fused * fused_colour_loss(logits, classic, onehot, target, share)
             losses.append(loss)
     return torch.stack(losses).mean() if losses else tokens.sum() * 0.0
 
@@ -315,7 +319,7 @@ def train(
         t_data += tt - td
         for g in opt.param_groups:
             g["lr"] = s.lr * _lr_factor(step, s)
-        loss = batch_loss(model, batch, device, s.fused_loss)
+        loss = batch_loss(model, batch, device, s.fused_loss, s.fused_share)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
