@@ -75,11 +75,18 @@ def pair_logits(
 def colour_probabilities(probs: np.ndarray, ref_colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(palette uint32[k], float32[n_tgt, k]) from match probabilities [n_tgt, n_ref + 1]
     and reference colours uint8[n_ref + 1, 4] (row 0 unused)."""
-    codes = pack_colours(ref_colours[1:])
+    palette, onehot = colour_onehot(ref_colours)
+    return palette, probs[:, :-1] @ onehot
+
+
+def colour_onehot(ref_colours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(palette uint32[k] of packed RGBA, float32[n_ref, k] each reference region's colour
+    one-hot) from reference colours uint8[n_ref + 1, 4] (row 0 unused)."""
+    codes = pack_colours(np.asarray(ref_colours, np.uint8)[1:])
     palette, which = np.unique(codes, return_inverse=True)
     onehot = np.zeros((len(codes), len(palette)), np.float32)
     onehot[np.arange(len(codes)), which] = 1.0
-    return palette, probs[:, :-1] @ onehot
+    return palette, onehot
 
 
 def predict_pair(

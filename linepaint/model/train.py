@@ -23,7 +23,7 @@ import torch
 
 from ..core.render import pack_colours
 from .data import PairSample, clip_pairs
-from .infer import as_tensor, predict_pair, to_device
+from .infer import as_tensor, colour_onehot, predict_pair, to_device
 from .network import MatcherConfig, SegmentMatcher, fused_colour_loss, match_loss
 
 #: Validation clips use seeds from here on.
@@ -124,10 +124,7 @@ def _tensors(sample: PairSample, device: torch.device):
 def _colour_targets(sample: PairSample, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """(reference regions' colours one-hot [n_ref, k], each target's colour index or -1)
     for :func:`fused_colour_loss`."""
-    ref = pack_colours(sample.ref_colours[1:])
-    palette, which = np.unique(ref, return_inverse=True)
-    onehot = np.zeros((len(ref), len(palette)), np.float32)
-    onehot[np.arange(len(ref)), which] = 1.0
+    palette, onehot = colour_onehot(sample.ref_colours)
     tgt = pack_colours(sample.tgt_colours[1:])
     pos = np.minimum(np.searchsorted(palette, tgt), len(palette) - 1)
     index = np.where(palette[pos] == tgt, pos, -1)
