@@ -56,6 +56,7 @@ class TrainSettings:
     difficulty: float = 0.5
     real_motion: float = 0.0  # share of clips drawn with synth motion="real"
     redraw: float = 0.0  # most hand-drawn variation per drawing; each clip draws its own
+    sketch: float = 0.0  # most stroke tails per 100 px of line; each clip draws its own
     fused_loss: float = 0.0  # weight of the loss on the engine's fused colours (classic_prior only)
     #: The classical share the engine blends in (``core.match.learned.PRIOR_NETWORK_CLASSIC_WEIGHT``,
     #: which the model package may not import: the engine imports the model; a test keeps
@@ -90,13 +91,16 @@ def synth_clip_fn(
     spread: float = 0.0,
     real_motion: float = 0.0,
     redraw: float = 0.0,
+    sketch: float = 0.0,
 ) -> Callable[[int], object]:
     """seed -> clip from :mod:`linepaint.synth`; with ``spread``, the difficulty of each
     clip is drawn (from its seed) within ``difficulty +- spread``; ``real_motion`` is the
     share of clips (chosen by seed) drawn with ``motion="real"`` (drawn animation: limbs
     swinging far, parts crossing, appearing and disappearing) instead of the default;
     ``redraw``, the most hand-drawn variation of the parts' outlines between drawings
-    (``generate_clip(redraw=...)``), each clip drawing its own amount in 0..redraw."""
+    (``generate_clip(redraw=...)``), each clip drawing its own amount in 0..redraw;
+    ``sketch``, the most stroke tails per 100 px of line (``generate_clip(sketch=...)``),
+    each clip drawing its own in 0..sketch."""
     from ..synth import generate_clip
 
     def make(seed: int):
@@ -105,8 +109,15 @@ def synth_clip_fn(
             d = float(np.clip(difficulty + np.random.default_rng([seed, 7]).uniform(-spread, spread), 0, 1))
         real = real_motion > 0 and np.random.default_rng([seed, 15]).random() < real_motion
         wobble = float(np.random.default_rng([seed, 21]).uniform(0, redraw)) if redraw > 0 else 0.0
+        tails = float(np.random.default_rng([seed, 23]).uniform(0, sketch)) if sketch > 0 else 0.0
         return generate_clip(
-            seed, frames=frames, size=size, difficulty=d, motion="real" if real else "default", redraw=wobble
+            seed,
+            frames=frames,
+            size=size,
+            difficulty=d,
+            motion="real" if real else "default",
+            redraw=wobble,
+            sketch=tails,
         )
 
     return make
@@ -369,6 +380,7 @@ def train(
                 "difficulty": s.difficulty,
                 "real_motion": s.real_motion,
                 **({"redraw": s.redraw} if s.redraw else {}),
+                **({"sketch": s.sketch} if s.sketch else {}),
                 **({"fused_loss": s.fused_loss} if s.fused_loss else {}),
                 "max_gap": s.max_gap,
                 "val_pairs_per_clip": s.val_pairs_per_clip,
@@ -414,6 +426,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="AMOUNT",
         help="hand-drawn variation of the parts' outlines between drawings: each training clip "
         "draws its own amount in 0..AMOUNT (a share of the part's size; validation clips have none)",
+    )
+    p.add_argument(
+        "--sketch",
+        type=float,
+        default=d.sketch,
+        metavar="TAILS",
+        help="stroke tails off the lines, as a hand's strokes run on past where they meet: each "
+        "training clip draws its own number per 100 px of line in 0..TAILS (validation clips have none)",
     )
     p.add_argument(
         "--fused-loss",
@@ -462,6 +482,7 @@ def settings_from_args(a: argparse.Namespace) -> TrainSettings:
         difficulty=a.difficulty,
         real_motion=a.real_motion,
         redraw=a.redraw,
+        sketch=a.sketch,
         fused_loss=a.fused_loss,
         pairs_per_clip=a.pairs_per_clip,
         new_clip_every=a.new_clip_every,
@@ -501,7 +522,9 @@ def train_main(argv: list[str]) -> int:
     # Validation at the nominal difficulty; training clips spread around it.
     val_fn = synth_clip_fn(s.size, s.frames, s.difficulty, real_motion=s.real_motion)
     val = validation_set(val_fn, s) if s.val_clips > 0 else []
-    clip_fn = synth_clip_fn(s.size, s.frames, s.difficulty, a.difficulty_spread, s.real_motion, s.redraw)
+    clip_fn = synth_clip_fn(
+        s.size, s.frames, s.difficulty, a.difficulty_spread, s.real_motion, s.redraw, s.sketch
+    )
     train(s, clip_fn, out=a.out, export=a.export, log=lambda m: print(m, flush=True), val_samples=val)
     return 0
 

@@ -125,9 +125,10 @@ def generate_clip(
     framing: str | None = None,
     motion: str = "default",
     redraw: float = 0.0,
+    sketch: float = 0.0,
 ) -> SynthClip:
     """Generate one clip in memory; deterministic for a given (seed, frames, size, difficulty,
-    motion, redraw).
+    motion, redraw, sketch).
 
     size is (W, H).  difficulty 0..1 scales every motion amplitude.  characters (1 or 2)
     background and framing ("full", "mid", "bust") force those choices; None draws them
@@ -137,7 +138,9 @@ def generate_clip(
     appearing and disappearing between drawings.  redraw: each drawing redraws every
     part a little differently, as an animator does (:func:`redraw_field`): outlines move
     by up to ``redraw`` times the part's size, afresh each drawing; 0 (the default) draws
-    the same clip as before the option existed.
+    the same clip as before the option existed.  sketch: stroke tails per 100 px of
+    outline, as a hand's strokes run on past where they meet (pockets between strokes,
+    as real line art has dozens of per drawing); 0 draws none, and the same clip.
     """
     if motion not in MOTIONS:
         raise ValueError(f"motion must be one of {', '.join(MOTIONS)}, not {motion!r}")
@@ -186,9 +189,11 @@ def generate_clip(
     for t in range(frames):
         wobble = redraw_field(seed, t, actors, redraw) if redraw > 0 else None
         items = _frame_items(t, bg_items, actors, cam, scale, base_w, wobble)
-        canvas = Canvas(w * SS, h * SS, rng, gap_rate)
+        tails = np.random.default_rng([seed, t, 33]) if sketch > 0 else None
+        canvas = Canvas(w * SS, h * SS, rng, gap_rate, sketch, tails)
         for it in sorted(items, key=lambda it: it.z):
             canvas.draw(it)
+        canvas.add_tails(base_w * SS)
         fr = finish(canvas, lut)
         out_lines.append(fr.line)
         out_gt.append(fr.gt)
