@@ -333,18 +333,24 @@ def test_redraw_varies_the_outlines_of_the_same_drawings(motion):
     assert moved >= 5
 
 
-def test_training_draws_redrawn_clips():
+@pytest.mark.parametrize(("option", "amount"), [("redraw", 0.06), ("sketch", 3.0)])
+def test_training_draws_hand_drawn_clips(option, amount):
+    """``linepaint train --redraw`` / ``--sketch`` reach the generator; without them the
+    training clips are the plain ones.  Stroke tails only add ink."""
     pytest.importorskip("torch")
     from linepaint.model.train import _parser, settings_from_args, synth_clip_fn
 
-    assert settings_from_args(_parser().parse_args([])).redraw == 0.0
-    assert settings_from_args(_parser().parse_args(["--redraw", "0.06"])).redraw == 0.06
-    size = (128, 96)
+    assert getattr(settings_from_args(_parser().parse_args([])), option) == 0.0
+    assert getattr(settings_from_args(_parser().parse_args([f"--{option}", str(amount)])), option) == amount
+    size = (160, 120)
     plain = synth_clip_fn(size, 2, 0.5, real_motion=1.0)(41)
-    drawn = synth_clip_fn(size, 2, 0.5, real_motion=1.0, redraw=0.06)(41)
+    drawn = synth_clip_fn(size, 2, 0.5, real_motion=1.0, **{option: amount})(41)
     assert np.array_equal(plain.seg[1], generate_clip(41, 2, size, 0.5, motion="real").seg[1])
     assert plain.palette == drawn.palette
-    assert not np.array_equal(plain.seg[1], drawn.seg[1])
+    changed = plain.seg[1] != drawn.seg[1]
+    assert changed.any()
+    if option == "sketch":
+        assert (drawn.seg[1][changed] == 0).all()
 
 
 def test_sketch_adds_stroke_tails_that_cut_pockets_with_exact_truth():
@@ -356,11 +362,10 @@ def test_sketch_adds_stroke_tails_that_cut_pockets_with_exact_truth():
     from linepaint.core.segment import segment
 
     size = (320, 240)
-    plain = generate_clip(5, frames=2, size=size, motion="real", background=False)
-    assert np.array_equal(
-        plain.seg[1], generate_clip(5, frames=2, size=size, motion="real", background=False, sketch=0.0).seg[1]
-    )
-    drawn = generate_clip(5, frames=2, size=size, motion="real", background=False, sketch=3.0)
+    kw = {"frames": 2, "size": size, "motion": "real", "background": False}
+    plain = generate_clip(5, **kw)
+    assert np.array_equal(plain.seg[1], generate_clip(5, **kw, sketch=0.0).seg[1])
+    drawn = generate_clip(5, **kw, sketch=3.0)
     assert plain.palette == drawn.palette
     lut = drawn.lut()
     pockets = {}
@@ -374,19 +379,6 @@ def test_sketch_adds_stroke_tails_that_cut_pockets_with_exact_truth():
             seg = segment(line_art_from_rgba(clip.lines[t]))
             pockets[name] = pockets.get(name, 0) + int(((seg.area[1:] > 0) & (seg.area[1:] < 30)).sum())
     assert pockets["drawn"] >= pockets["plain"] + 5, pockets
-
-
-def test_training_draws_sketched_clips():
-    pytest.importorskip("torch")
-    from linepaint.model.train import _parser, settings_from_args, synth_clip_fn
-
-    assert settings_from_args(_parser().parse_args([])).sketch == 0.0
-    assert settings_from_args(_parser().parse_args(["--sketch", "3"])).sketch == 3.0
-    size = (160, 120)
-    plain = synth_clip_fn(size, 2, 0.5, real_motion=1.0)(41)
-    drawn = synth_clip_fn(size, 2, 0.5, real_motion=1.0, sketch=3.0)(41)
-    changed = plain.seg[1] != drawn.seg[1]
-    assert changed.any() and (drawn.seg[1][changed] == 0).all()
 
 
 def test_a_single_drawing_of_real_motion_is_posed_not_nan():
