@@ -7,7 +7,7 @@ import numpy as np
 from linepaint.core.lineart import line_art_from_rgba
 from linepaint.core.match.base import Reference
 from linepaint.core.match.neighbours import colour_affinity, neighbour_field, trace_share
-from linepaint.core.render import pack_colours
+from linepaint.core.render import pack_colours, palette_index
 from linepaint.core.segment import segment
 
 RED, GREEN, BLUE = (200, 40, 40, 255), (40, 160, 60, 255), (40, 60, 200, 255)
@@ -159,3 +159,17 @@ def test_on_a_real_run_cycle_the_field_undoes_the_swaps_of_the_warp(real_data, m
     monkeypatch.setattr(neighbours, "W_FIELD", 0.0)
     without = right()
     assert with_field >= without + 0.01
+
+
+def test_palette_index_finds_each_colour_or_says_it_is_absent():
+    """The one lookup of packed colours in a sorted palette that the colour tables, the
+    neighbour field and the trainer's fused loss share."""
+    rgba = np.array([[200, 10, 10, 255], [10, 200, 10, 255], [10, 10, 200, 255], [9, 9, 9, 0]], np.uint8)
+    codes = pack_colours(rgba)
+    palette = np.unique(codes[:2])
+    index = palette_index(palette, codes)
+    assert index.dtype == np.int64
+    assert [palette[i] for i in index[:2]] == list(codes[:2])
+    assert index[2:].tolist() == [-1, -1]
+    assert palette_index(np.zeros(0, np.uint32), codes).tolist() == [-1, -1, -1, -1]
+    assert palette_index(palette, codes.reshape(2, 2)).shape == (2, 2)

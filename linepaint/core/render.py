@@ -18,6 +18,16 @@ def pack_colours(rgba: np.ndarray) -> np.ndarray:
     return code
 
 
+def palette_index(palette: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """int64[...]: the position of each packed colour ``codes`` in the sorted packed
+    ``palette``, -1 where it is not there."""
+    codes = np.asarray(codes)
+    if len(palette) == 0:
+        return np.full(codes.shape, -1, np.int64)
+    pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
+    return np.where(palette[pos] == codes, pos, -1).astype(np.int64)
+
+
 def unpack_colours(codes: np.ndarray) -> np.ndarray:
     """uint8[..., 4] RGBA from :func:`pack_colours` codes."""
     c = np.asarray(codes).astype(np.uint32)

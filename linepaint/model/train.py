@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..core.render import pack_colours
+from ..core.render import pack_colours, palette_index
 from .data import PairSample, clip_pairs
 from .infer import as_tensor, colour_onehot, predict_pair, to_device
 from .network import MatcherConfig, SegmentMatcher, fused_colour_loss, match_loss
@@ -136,10 +136,8 @@ def _colour_targets(sample: PairSample, device: torch.device) -> tuple[torch.Ten
     """(reference regions' colours one-hot [n_ref, k], each target's colour index or -1)
     for :func:`fused_colour_loss`."""
     palette, onehot = colour_onehot(sample.ref_colours)
-    tgt = pack_colours(sample.tgt_colours[1:])
-    pos = np.minimum(np.searchsorted(palette, tgt), len(palette) - 1)
-    index = np.where(palette[pos] == tgt, pos, -1)
-    return as_tensor(onehot, device), as_tensor(np.asarray(index, np.int64), device)
+    index = palette_index(palette, pack_colours(sample.tgt_colours[1:]))
+    return as_tensor(onehot, device), as_tensor(index, device)
 
 
 def batch_loss(

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import LinepaintError
 from ..lineart import LineArt
+from ..render import palette_index
 from ..segment import Segmentation
 
 #: Region colour used for "no colour" (transparent).
@@ -51,9 +52,8 @@ class ColourPosterior:
         regions = np.asarray(self.regions, np.int64)
         if len(regions) == 0 or len(palette) == 0:
             return table
-        codes = np.asarray(self.colours).astype(np.uint32)
-        pos = np.minimum(np.searchsorted(palette, codes), len(palette) - 1)
-        ok = (regions > 0) & (regions <= n) & (palette[pos] == codes)
+        pos = palette_index(palette, np.asarray(self.colours).astype(np.uint32))
+        ok = (regions > 0) & (regions <= n) & (pos >= 0)
         table[regions[ok] - 1, pos[ok]] = np.asarray(self.probs)[ok]
         return table
 

@@ -20,7 +20,7 @@ import numpy as np
 from scipy import sparse
 
 from ..lineart import LineArt
-from ..render import pack_colours
+from ..render import pack_colours, palette_index
 from ..segment import PerSegmentation, Segmentation
 from .base import Reference
 
@@ -84,9 +84,7 @@ def colour_affinity(refs: list[Reference], palette: np.ndarray) -> tuple[np.ndar
     for ref in refs:
         if len(ref.seg.adjacency) == 0:
             continue
-        codes = pack_colours(ref.colours)
-        pos = np.minimum(np.searchsorted(palette, codes), k - 1)
-        col = np.where(palette[pos] == codes, pos, -1)
+        col = palette_index(palette, pack_colours(ref.colours))
         a, b = ref.seg.adjacency[:, 0], ref.seg.adjacency[:, 1]
         ca, cb = col[a], col[b]
         known = (ca >= 0) & (cb >= 0)
