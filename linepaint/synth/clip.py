@@ -189,11 +189,11 @@ def generate_clip(
     for t in range(frames):
         wobble = redraw_field(seed, t, actors, redraw) if redraw > 0 else None
         items = _frame_items(t, bg_items, actors, cam, scale, base_w, wobble)
-        tails = np.random.default_rng([seed, t, 33]) if sketch > 0 else None
-        canvas = Canvas(w * SS, h * SS, rng, gap_rate, sketch, tails)
+        canvas = Canvas(w * SS, h * SS, rng, gap_rate)
         for it in sorted(items, key=lambda it: it.z):
             canvas.draw(it)
-        canvas.add_tails(base_w * SS)
+        if sketch > 0:
+            canvas.add_tails(sketch, base_w * SS, np.random.default_rng([seed, t, 33]))
         fr = finish(canvas, lut)
         out_lines.append(fr.line)
         out_gt.append(fr.gt)

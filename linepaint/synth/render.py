@@ -93,7 +93,7 @@ def draw_path(img: np.ndarray, path: np.ndarray, width: float, rng: np.random.Ge
         cv2.polylines(img, runs, False, 255, th, cv2.LINE_AA, _SHIFT)
 
 
-#: Stroke tails (``Canvas(sketch=...)``): length and angle off the outline, output px and
+#: Stroke tails (:meth:`Canvas.add_tails`): length and angle off the outline, output px and
 #: degrees.  A hand's strokes run on a little past where they meet, at a shallow angle,
 #: and cut thin pockets off the region beside them.
 TAIL_LENGTH = (4.0, 11.0)
@@ -101,21 +101,9 @@ TAIL_ANGLE = (4.0, 15.0)
 
 
 class Canvas:
-    """2x raster state: ids int32, black-line cover K, trace cover T and trace kind Tk.
+    """2x raster state: ids int32, black-line cover K, trace cover T and trace kind Tk."""
 
-    sketch: stroke tails per 100 output px of visible black line (0: none;
-    :meth:`add_tails`), drawn with ``sketch_rng`` so a clip without them draws as it
-    always did."""
-
-    def __init__(
-        self,
-        w2: int,
-        h2: int,
-        rng: np.random.Generator,
-        gap_rate: float,
-        sketch: float = 0.0,
-        sketch_rng: np.random.Generator | None = None,
-    ) -> None:
+    def __init__(self, w2: int, h2: int, rng: np.random.Generator, gap_rate: float) -> None:
         self.w, self.h = w2, h2
         self.ids = np.ones((h2, w2), np.int32)
         self.k = np.zeros((h2, w2), np.uint8)
@@ -123,8 +111,6 @@ class Canvas:
         self.tk = np.zeros((h2, w2), np.uint8)
         self.rng = rng
         self.gap_rate = gap_rate
-        self.sketch = sketch
-        self.sketch_rng = sketch_rng if sketch_rng is not None else np.random.default_rng(0)
 
     def _gap(self, width: float) -> float:
         if self.rng.random() >= self.gap_rate:
@@ -146,17 +132,16 @@ class Canvas:
             gap = self._gap(it.width) if it.gap_ok else 0.0
             draw_path(self.k, _open_path(it.poly, self.rng, gap), it.width, self.rng)
 
-    def add_tails(self, width: float) -> None:
-        """Short strokes off the visible black line at a shallow angle, drawn over every
-        part (a hand's strokes run on past where they meet, into the part in front too).
-        On the black layer only: the ids under them stay, so the pockets they cut off keep
-        their region's id.  ``width``: the clip's line width (2x px)."""
-        if self.sketch <= 0:
-            return
-        rng = self.sketch_rng
+    def add_tails(self, per_100px: float, width: float, rng: np.random.Generator) -> None:
+        """About ``per_100px`` short strokes per 100 output px of visible black line, off
+        it at a shallow angle, drawn over every part (a hand's strokes run on past where
+        they meet, into the part in front too).  On the black layer only: the ids under
+        them stay, so the pockets they cut off keep their region's id.  ``width``: the
+        clip's line width (2x px); ``rng``: the tails' own, so that the clip's other
+        draws do not change with them."""
         ys, xs = np.nonzero(self.k >= 192)
-        # About one pixel in SS of a stroke's length is on its centre line at 2x.
-        count = int(rng.poisson(self.sketch * len(xs) / (width * 100.0 * SS)))
+        # Ink pixels over the line's width: the line's length at 2x, SS times its length.
+        count = int(rng.poisson(per_100px * len(xs) / (width * 100.0 * SS)))
         if count == 0:
             return
         # The line's direction from the structure tensor of its cover.
