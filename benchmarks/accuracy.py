@@ -389,7 +389,8 @@ def main() -> None:
                 f"{set_name:34s} {name:8s} fg region acc {s['fg_region_accuracy']:.4f} "
                 f"({low:.2f}-{high:.2f}, {s['fg_regions']} regions)  "
                 f"region acc {s['region_accuracy']:.4f}  pixel acc {s['pixel_accuracy']:.4f}  "
-                f"mIoU {s['miou']:.4f}  clicks {s['clicks_to_fix']}/{s['segments']}{extra}"
+                f"mIoU {s['miou']:.4f}  clicks {s['clicks_to_fix']}/{s['segments']} "
+                f"({s['clicks_dust']} on dust){extra}"
             )
         for name in by_engine:
             if name != args.engine and args.engine in by_engine:

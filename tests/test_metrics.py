@@ -68,8 +68,13 @@ def test_the_doubt_queue_visits_specks_after_the_regions_and_catches_their_mista
     pred[20:22, 20:22] = BLUE  # the speck is wrong
     conf = np.full(seg.n + 1, DOUBT_THRESHOLD / 2, np.float32)  # both doubted
     s = score_frame(pred, gt, art.ink, seg, conf).summary()
-    assert s["clicks_to_fix"] == 1
+    assert s["clicks_to_fix"] == 1 and s["clicks_dust"] == 1
     assert (s["doubt_flagged"], s["doubt_caught"]) == (1.0, 1.0)
+    # A wrong region above the dust size is a click, not one on dust.
+    both = pred.copy()
+    both[seg.labels == outside] = BLUE
+    s = score_frame(both, gt, art.ink, seg, conf).summary()
+    assert (s["clicks_to_fix"], s["clicks_dust"]) == (2, 1)
     # Specks come last whatever their ids; never the ink (region 0), whatever its doubt.
     conf[0] = 0.0
     assert doubt_queue(conf, seg.area, Dust().size).tolist() == [outside, speck]

@@ -5,7 +5,8 @@ ground-truth colour among non-ink pixels (ink: the line art's, and the ground tr
 contour pixels, opaque pure black); a region is right when the majority
 predicted colour over it equals its colour.  Foreground excludes transparent regions.
 Pixel accuracy over non-ink foreground pixels; mIoU over colour classes; clicks to fix:
-how many of linepaint's own segments a colourist would have to re-bucket.  Doubt, given
+how many of linepaint's own segments a colourist would have to re-bucket, and how many of
+those are dust (specks under the app's default dust size, pockets in the strokes).  Doubt, given
 the engine's confidence per segment: the share of segments the app's doubt queue (``N``)
 visits (flagged) and the share of the wrong segments among them (caught); and, where the
 truth says which segments show a part the reference does not (procedural clips), how many
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 
+from .check import Dust
 from .project import doubt_queue
 from .render import CONTOUR, pack_colours
 from .segment import Segmentation
@@ -60,6 +62,7 @@ class FrameScore:
     absent: int = 0
     absent_flagged: int = 0
     absent_right: int = 0
+    clicks_dust: int = 0
     #: bool per foreground ground-truth region, in the order of its labels: right or not
     #: (two engines scored on the same frame are compared region by region, :func:`paired`).
     fg_right: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -117,7 +120,7 @@ def score_frame(
         p, g = pc[free] == code, gc[free] == code
         inter[int(code)] = int((p & g).sum())
         union[int(code)] = int((p | g).sum())
-    clicks = segments = flagged = flagged_wrong = n_absent = absent_flagged = absent_right = 0
+    clicks = clicks_dust = segments = flagged = flagged_wrong = n_absent = absent_flagged = absent_right = 0
     if seg is not None:
         lmask = seg.labels > 0
         lab = seg.labels[lmask]
@@ -127,6 +130,7 @@ def score_frame(
         wrong = pm[1:][present] != gm[1:][present]
         segments = int(present.sum())
         clicks = int(wrong.sum())
+        clicks_dust = int((wrong & (seg.area[1:][present] < Dust().size)).sum())
         if confidence is not None:
             queue = np.zeros(seg.n + 1, bool)
             queue[doubt_queue(confidence, None, 0)] = True
@@ -146,6 +150,7 @@ def score_frame(
         fg_pixels=int(fgpix.sum()),
         fg_pixels_right=int((fgpix & (pc == gc)).sum()),
         clicks=clicks,
+        clicks_dust=clicks_dust,
         segments=segments,
         iou_inter=inter,
         iou_union=union,
@@ -171,6 +176,7 @@ def summarise(scores: list[FrameScore]) -> dict:
             "fg_pixels",
             "fg_pixels_right",
             "clicks",
+            "clicks_dust",
             "segments",
             "flagged",
             "flagged_wrong",
@@ -209,6 +215,7 @@ def summarise(scores: list[FrameScore]) -> dict:
         "pixel_accuracy": ratio(tot["fg_pixels_right"], tot["fg_pixels"]),
         "miou": round(float(np.mean(ious)), 4) if ious else 1.0,
         "clicks_to_fix": tot["clicks"],
+        "clicks_dust": tot["clicks_dust"],
         "segments": tot["segments"],
         "regions": tot["regions"],
         "fg_regions": tot["fg_regions"],
