@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 
-from .check import Dust
+from .check import Dust, dust_regions
 from .project import doubt_queue
 from .render import CONTOUR, pack_colours
 from .segment import Segmentation
@@ -130,7 +130,7 @@ def score_frame(
         wrong = pm[1:][present] != gm[1:][present]
         segments = int(present.sum())
         clicks = int(wrong.sum())
-        clicks_dust = int((wrong & (seg.area[1:][present] < Dust().size)).sum())
+        clicks_dust = int((wrong & dust_regions(seg, Dust().size)[1:][present]).sum())
         if confidence is not None:
             queue = np.zeros(seg.n + 1, bool)
             queue[doubt_queue(confidence, None, 0)] = True
