@@ -155,6 +155,29 @@ def test_a_small_file_declaring_a_huge_frame_is_refused_from_its_header(tmp_path
         image_io.MAX_FILE_BYTES = image_io_max
 
 
+def test_colorize_names_every_unreadable_frame_before_colouring_any(tmp_path, capsys):
+    """A clip with an empty, a cut-off and a non-image frame: one run names all three
+    (a colourist re-exports them together) and writes nothing, instead of stopping at
+    the cut-off one half-way through the shot."""
+    clip = tmp_path / "shot"
+    (clip / "line").mkdir(parents=True)
+    (clip / "gt").mkdir()
+    for name in ("0000.png", "0001.png"):
+        (clip / "line" / name).write_bytes((DEMO / "line" / name).read_bytes())
+    (clip / "gt" / "0000.png").write_bytes((DEMO / "gt" / "0000.png").read_bytes())
+    whole = (DEMO / "line" / "0002.png").read_bytes()
+    (clip / "line" / "0002.png").write_bytes(whole[: len(whole) // 2])
+    (clip / "line" / "0003.png").write_bytes(b"")
+    (clip / "line" / "0004.png").write_text("not a picture")
+    out = tmp_path / "out"
+    assert main(["colorize", str(clip), "-o", str(out), "--engine", "classic"]) != 0
+    line = _one_error_line(capsys.readouterr().err)
+    assert "3 files cannot be read" in line
+    for words in ("0002.png: the image is damaged", "0003.png: the file is empty", "0004.png: not an image"):
+        assert words in line
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_an_empty_file_is_called_empty_by_every_reader(tmp_path):
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")

@@ -54,8 +54,11 @@ def test_mixed_sizes_and_bad_files(tmp_path, clip):
     write_png(tmp_path / "odd.png", np.zeros((10, 10, 4), np.uint8))
     (tmp_path / "broken.png").write_bytes(b"not a png")
     proj = load(clip)
-    problems = proj.add_frames([tmp_path / "odd.png", tmp_path / "broken.png"])
-    assert len(problems) == 2 and "odd.png" in problems[0] and "broken.png" in problems[1]
+    whole = (clip / "line" / "f1.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(whole[: len(whole) // 2])  # a right header, data cut off
+    problems = proj.add_frames([tmp_path / "odd.png", tmp_path / "broken.png", tmp_path / "cut.png"])
+    assert len(problems) == 3 and "odd.png" in problems[0] and "broken.png" in problems[1]
+    assert "cut.png: the image is damaged" in problems[2]
     assert len(proj) == 11
 
 

@@ -46,7 +46,8 @@ class Clip:
 
 def open_clip(root: str | Path, need_keyframe: bool = True) -> Clip:
     """Read a clip folder's layout; raise :class:`ClipError` with one clear sentence when it
-    cannot be coloured (no ``line/``, no frames, no keyframe, frames of different sizes)."""
+    cannot be coloured (no ``line/``, no frames, no keyframe, files that cannot be read,
+    all of them named, frames of different sizes)."""
     root = Path(root)
     if not root.is_dir():
         raise ClipError(f"{root}: not a folder (a clip is a folder with line/ and gt/ inside).")
@@ -76,11 +77,21 @@ def open_clip(root: str | Path, need_keyframe: bool = True) -> Clip:
             f"{root.name}: no coloured keyframe (put at least one gt/<stem>.png matching a line frame)."
         )
     sizes: dict[tuple[int, int], list[str]] = {}
+    # Every unreadable file at once: a colourist re-exports them together, not one per run.
+    unreadable: list[str] = []
     for p in lines + list(keyframes.values()):
         try:
-            sizes.setdefault(image_size(p), []).append(f"{p.parent.name}/{p.name}")
+            sizes.setdefault(image_size(p, verify=True), []).append(f"{p.parent.name}/{p.name}")
         except ImageReadError as exc:
-            raise ClipError(str(exc)) from None
+            unreadable.append(str(exc))
+    if len(unreadable) == 1:
+        raise ClipError(unreadable[0])
+    if unreadable:
+        raise ClipError(
+            f"{root.name}: {len(unreadable)} files cannot be read: "
+            + " ".join(unreadable[:5])
+            + (f" (and {len(unreadable) - 5} more)" if len(unreadable) > 5 else "")
+        )
     if len(sizes) > 1:
         common = max(sizes, key=lambda s: len(sizes[s]))
         odd = [f"{n} ({w}x{h})" for (w, h), names in sizes.items() if (w, h) != common for n in names]

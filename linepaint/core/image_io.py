@@ -202,12 +202,14 @@ def _decode_with_opencv_only(path: Path) -> np.ndarray:
     return _as_rgba(img)
 
 
-def image_size(path: str | os.PathLike) -> tuple[int, int]:
+def image_size(path: str | os.PathLike, verify: bool = False) -> tuple[int, int]:
     """(width, height) from the header (a TIFF only OpenCV reads, float RGB, is decoded);
-    raises :class:`ImageReadError`."""
+    raises :class:`ImageReadError`.  ``verify``: a PNG's chunks are checked too (the whole
+    file is read, not decoded), so a truncated one is refused now, not half-way through
+    colouring."""
     path = Path(path)
     _check_file(path)
-    probed = _probe(path)
+    probed = _probe(path, verify)
     if probed is None:
         # No header reader knows it (float RGB TIFF): decode it, as reading it will.
         h, w = _decode_with_opencv_only(path).shape[:2]

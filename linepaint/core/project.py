@@ -309,7 +309,9 @@ class Project(PaletteStyles, FrameEdits):
         """(size, None) of a line file that fits the project (the first sets its size),
         or (None, the sentence saying why it does not)."""
         try:
-            size = image_size(path)
+            # Checked whole (a cut-off PNG is named in the drop's message, not found
+            # broken when propagation reaches it).
+            size = image_size(path, verify=True)
         except ImageReadError as exc:
             return None, str(exc)
         if self.size is None:
@@ -340,7 +342,7 @@ class Project(PaletteStyles, FrameEdits):
             key = key_images.get(p)
             if key is not None:
                 try:
-                    ksize = image_size(key)
+                    ksize = image_size(key, verify=True)
                 except ImageReadError as exc:
                     problems.append(str(exc))
                     ksize = None
