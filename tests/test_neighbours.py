@@ -173,3 +173,32 @@ def test_palette_index_finds_each_colour_or_says_it_is_absent():
     assert index[2:].tolist() == [-1, -1]
     assert palette_index(np.zeros(0, np.uint32), codes).tolist() == [-1, -1, -1, -1]
     assert palette_index(palette, codes.reshape(2, 2)).shape == (2, 2)
+
+
+def test_each_engine_is_settled_among_its_neighbours_before_the_two_are_blended():
+    """A green vest between two blue sleeves in the keyframe.  The network places the vest
+    (green 0.6, red 0.4) and the sleeves; the warp laid a red part over the vest
+    (classical: red 0.9) and leaves the left sleeve anyone's.  Blended first, the vest is
+    near even and the field sides with the warp's colours around it; each engine settled
+    among its own neighbours first, the vest stays green."""
+    from linepaint.core.match.learned import blend_engines, fuse_with_classic
+
+    ref = _reference([BLUE, GREEN, BLUE])
+    line, seg, ids = _stripes()
+    palette = _palette(RED, GREEN, BLUE)
+    network_rows = [{BLUE: 0.6, GREEN: 0.4}, {GREEN: 0.6, RED: 0.4}, {BLUE: 0.7, RED: 0.3}]
+    classic_rows = [{RED: 0.4, GREEN: 0.2, BLUE: 0.4}, {RED: 0.9, GREEN: 0.1}, {BLUE: 0.6, GREEN: 0.4}]
+    network = _table(seg, ids, network_rows, palette)
+    classic = _table(seg, ids, classic_rows, palette)
+    no_match = np.zeros(seg.n, np.float32)
+
+    def field(table):
+        return neighbour_field(table, palette, line, seg, [ref])
+
+    out = blend_engines(network, no_match, classic, 0.3, field)
+    assert [_colour(out, palette, r) for r in ids] == [_code(BLUE), _code(GREEN), _code(BLUE)]
+    # The field over the blend would have painted the vest red.
+    blended_first = field(fuse_with_classic(network, no_match, classic, 0.3))
+    assert _colour(blended_first, palette, ids[1]) == _code(RED)
+    # Without a classical posterior the network's table is settled alone.
+    assert np.allclose(blend_engines(network, no_match, None, 0.3, field), field(network))
