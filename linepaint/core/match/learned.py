@@ -44,8 +44,9 @@ PRIOR_NETWORK_CLASSIC_WEIGHT = 0.3
 MAX_PAIRS = 4000 * 4000
 #: Power the learned engine's confidence is raised to (its margin already counts the
 #: network's dustbin): the doubt line at 0.5 flags at most a third of the regions of
-#: moving procedural clips of training seeds (``benchmarks/fit_doubt.py``: 31.6% with the
-#: weights of 2026-12-07; 4 before the neighbour field sharpened the margins).
+#: moving procedural clips of training seeds (``benchmarks/fit_doubt.py``: 31.2% with the
+#: weights of 2026-12-07 and the blend of 2026-12-08, :func:`blend_engines`; 4 before the
+#: neighbour field sharpened the margins).
 CONFIDENCE_POWER = 8
 #: Match probability above which a pair takes part in the area balance (the rest carry
 #: too little mass to move).
